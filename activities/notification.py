@@ -1,0 +1,143 @@
+"""Notification: tell the person, by e-mail in their language, what happened and what comes next.
+
+Exactly-once as far as SMTP allows: the message is claimed in the database under its idempotency
+key before it is sent and marked sent after. A retry after a successful send sends nothing; a
+crash in the instant between the SMTP exchange and the commit resends the same Message-ID, which
+mail systems deduplicate.
+"""
+
+import hashlib
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from temporalio import activity
+
+from lifeevents.db import get_engine
+from lifeevents.models import Language, NotificationInput, NotificationReceipt
+from lifeevents.settings import get_settings
+from lifeevents.tables import NotificationRecord, utcnow
+
+_TEXT: dict[Language, dict[str, str]] = {
+    "en": {
+        "approved": "{agency} has completed: {service}.",
+        "rejected": "{agency} has declined: {service}.",
+        "not_eligible": "You are not eligible for: {service}. Nothing was sent to {agency}.",
+        "failed": "We could not complete: {service} ({agency}).",
+        "reference": "Reference: {reference}",
+        "message": "Message from {agency}: {message}",
+        "payment": "A payment of {amount} {currency} has been instructed to you.",
+        "next_approved": "What happens next: nothing more is needed from you for this service.",
+        "next_rejected": "What happens next: contact {agency} if you believe this is a mistake.",
+        "next_not_eligible": "What happens next: nothing; the other services continue.",
+        "next_failed": "What happens next: our team has been alerted and will contact you.",
+        "subject": "{service}: {outcome_word}",
+        "approved_word": "done",
+        "rejected_word": "declined",
+        "not_eligible_word": "not eligible",
+        "failed_word": "problem",
+        "why": "Why:",
+        "footer": "You told us once; we told {agency} for you. Follow your journey: {journey_id}",
+    },
+    "fr": {
+        "approved": "{agency} a terminé : {service}.",
+        "rejected": "{agency} a refusé : {service}.",
+        "not_eligible": "Vous n'êtes pas admissible : {service}. Rien n'a été transmis à {agency}.",
+        "failed": "Nous n'avons pas pu terminer : {service} ({agency}).",
+        "reference": "Référence : {reference}",
+        "message": "Message de {agency} : {message}",
+        "payment": "Un paiement de {amount} {currency} a été ordonné en votre faveur.",
+        "next_approved": "Et ensuite : vous n'avez plus rien à faire pour ce service.",
+        "next_rejected": "Et ensuite : communiquez avec {agency} si vous croyez à une erreur.",
+        "next_not_eligible": "Et ensuite : rien; les autres services se poursuivent.",
+        "next_failed": "Et ensuite : notre équipe a été alertée et vous contactera.",
+        "subject": "{service} : {outcome_word}",
+        "approved_word": "terminé",
+        "rejected_word": "refusé",
+        "not_eligible_word": "non admissible",
+        "failed_word": "problème",
+        "why": "Pourquoi :",
+        "footer": "Vous nous l'avez dit une fois; nous l'avons dit à {agency}. Votre dossier : "
+        "{journey_id}",
+    },
+}
+
+
+def compose(request: NotificationInput, message_id: str, sender: str) -> EmailMessage:
+    text = _TEXT[request.language]
+    outcome = request.outcome if request.outcome in ("approved", "rejected", "not_eligible") else (
+        "failed"
+    )
+    values = {
+        "agency": request.agency_name,
+        "service": request.service_title.in_(request.language),
+        "journey_id": request.journey_id,
+    }
+    lines = [text[outcome].format(**values)]
+    if request.reasons:
+        lines += ["", text["why"], *(f"- {reason}" for reason in request.reasons)]
+    if request.reference:
+        lines.append(text["reference"].format(reference=request.reference))
+    if request.agency_message:
+        lines.append(text["message"].format(message=request.agency_message, **values))
+    if request.payment and outcome == "approved":
+        amount = f"{request.payment.amount_cents / 100:.2f}"
+        lines.append(text["payment"].format(amount=amount, currency=request.payment.currency))
+    lines += ["", text[f"next_{outcome}"].format(**values), "", text["footer"].format(**values)]
+
+    message = EmailMessage()
+    message["Subject"] = text["subject"].format(
+        outcome_word=text[f"{outcome}_word"], **values
+    )
+    message["From"] = sender
+    message["To"] = request.to_email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id
+    message["Content-Language"] = request.language
+    message.set_content("\n".join(lines))
+    return message
+
+
+def _claim(session: Session, request: NotificationInput, message_id: str) -> NotificationRecord:
+    statement = select(NotificationRecord).where(
+        NotificationRecord.idempotency_key == request.idempotency_key
+    )
+    record = session.exec(statement).first()
+    if record is not None:
+        return record
+    record = NotificationRecord(
+        idempotency_key=request.idempotency_key,
+        journey_id=request.journey_id,
+        message_id=message_id,
+    )
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        found = session.exec(statement).first()
+        assert found is not None
+        return found
+    session.refresh(record)
+    return record
+
+
+@activity.defn
+def send_notification(request: NotificationInput) -> NotificationReceipt:
+    settings = get_settings()
+    digest = hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:32]
+    message_id = f"<{digest}@lifeevents.example>"
+    with Session(get_engine()) as session:
+        record = _claim(session, request, message_id)
+        if record.status == "sent":
+            return NotificationReceipt(message_id=record.message_id, already_sent=True)
+        message = compose(request, record.message_id, settings.mail_from)
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+            smtp.send_message(message)
+        record.status = "sent"
+        record.sent_at = utcnow()
+        session.add(record)
+        session.commit()
+        return NotificationReceipt(message_id=record.message_id)

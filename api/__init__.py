@@ -1,0 +1,1 @@
+"""The HTTP API: the single intake, journey status, integrators and operators."""

@@ -1,0 +1,39 @@
+"""The FastAPI application: one process, many replicas behind a load balancer at scale."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from api.routes import agencies, callbacks, health, journeys, life_events
+from lifeevents.db import create_tables, get_engine
+from lifeevents.seed import seed_demo_data
+from lifeevents.settings import get_settings
+from lifeevents.temporal import connect
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    create_tables()
+    if settings.seed_demo_data:
+        with Session(get_engine()) as session:
+            seed_demo_data(session, settings)
+    app.state.temporal = await connect(settings)
+    yield
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Life-event journey orchestrator",
+        version="1.0.0",
+        summary="Tell us once: one intake per life event, fanned out to every agency involved.",
+        lifespan=lifespan,
+    )
+    for module in (life_events, journeys, callbacks, agencies, health):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

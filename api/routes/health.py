@@ -1,0 +1,34 @@
+"""Liveness and readiness."""
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import text
+
+from api.deps import SessionDep, TemporalDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(session: SessionDep, temporal: TemporalDep) -> dict[str, str]:
+    """Temporal and the database both answer."""
+    checks: dict[str, str] = {}
+    try:
+        await run_in_threadpool(session.exec, text("SELECT 1"))  # type: ignore[call-overload]
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+        checks["database"] = f"error: {type(error).__name__}"
+    try:
+        await temporal.service_client.check_health()
+        checks["temporal"] = "ok"
+    except Exception as error:  # noqa: BLE001
+        checks["temporal"] = f"error: {type(error).__name__}"
+    if any(value != "ok" for value in checks.values()):
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, checks)
+    return {"status": "ready", **checks}

@@ -1,0 +1,109 @@
+"""Journeys: where one stands (citizens), and all of them filtered (operators)."""
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, get_args
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.deps import OperatorDep, TemporalDep
+from lifeevents import search_attributes
+from lifeevents.models import JourneyState, JourneyStatus
+from workflows.journey import LifeEventJourney
+
+router = APIRouter(prefix="/v1/journeys", tags=["journeys"])
+_CODE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")
+
+
+def _not_found(journey_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
+
+
+@router.get("/{journey_id}", response_model=JourneyStatus)
+async def get_journey(journey_id: str, temporal: TemporalDep) -> JourneyStatus:
+    """Where every step of a journey stands, while it runs and after."""
+    try:
+        uuid.UUID(journey_id)
+    except ValueError as error:
+        raise _not_found(journey_id) from error
+    handle = temporal.get_workflow_handle_for(LifeEventJourney.run, journey_id)
+    try:
+        description = await handle.describe()
+        if description.workflow_type != "LifeEventJourney":
+            raise _not_found(journey_id)
+        if description.status == WorkflowExecutionStatus.COMPLETED:
+            # The result is in history: no worker is needed to answer.
+            return await handle.result()
+        return await handle.query(LifeEventJourney.status)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise _not_found(journey_id) from error
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "The journey's status is unavailable right now"
+        ) from error
+
+
+class JourneySummary(BaseModel):
+    journey_id: str
+    life_event: str | None
+    state: str | None
+    agencies: list[str]
+    execution_status: str | None
+    started_at: datetime | None
+    closed_at: datetime | None
+
+
+class JourneyList(BaseModel):
+    journeys: list[JourneySummary]
+    # The visibility query used: paste it into the Temporal UI or `temporal workflow list -q`.
+    query: str
+
+
+def _code(name: str, value: str | None) -> str | None:
+    if value is not None and not _CODE.match(value):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["query", name], "msg": "Invalid value", "type": "value_error"}],
+        )
+    return value
+
+
+@router.get("", response_model=JourneyList)
+async def list_journeys(
+    _: OperatorDep,
+    temporal: TemporalDep,
+    life_event: str | None = None,
+    state: Annotated[JourneyState | None, Query()] = None,
+    agency: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> JourneyList:
+    """Operators: journeys filtered by life event, state and agency (Temporal visibility)."""
+    clauses = ['WorkflowType = "LifeEventJourney"']
+    if (value := _code("life_event", life_event)) is not None:
+        clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{value}"')
+    if state is not None:
+        assert state in get_args(JourneyState)
+        clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
+    if (value := _code("agency", agency)) is not None:
+        clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{value}"')
+    query = " AND ".join(clauses)
+    journeys: list[JourneySummary] = []
+    async for execution in temporal.list_workflows(query, limit=limit):
+        attributes = execution.typed_search_attributes
+        journeys.append(
+            JourneySummary(
+                journey_id=execution.id,
+                life_event=attributes.get(search_attributes.LIFE_EVENT),
+                state=attributes.get(search_attributes.JOURNEY_STATE),
+                agencies=list(attributes.get(search_attributes.JOURNEY_AGENCIES) or []),
+                execution_status=execution.status.name.lower() if execution.status else None,
+                started_at=execution.start_time,
+                closed_at=execution.close_time,
+            )
+        )
+    return JourneyList(journeys=journeys, query=query)
+

@@ -1,0 +1,240 @@
+"""Citizens: the catalog, and the single intake per life event."""
+
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, HTTPException, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.errors import schema_error_detail, unprocessable
+from lifeevents import search_attributes
+from lifeevents.catalog import LifeEventDefinition, get_catalog
+from lifeevents.models import JourneyPlan, LocalizedText
+from lifeevents.plans import bundle, resolve_plan
+from lifeevents.registry import RegistryError
+from lifeevents.settings import Settings
+from lifeevents.tables import IntakeRecord
+from workflows.journey import LifeEventJourney
+
+router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
+_JOURNEY_NAMESPACE = uuid.UUID("6f1c9a52-3f0e-4a8e-9c55-1d0c2b7e4a10")
+
+
+class CatalogService(BaseModel):
+    id: str
+    agency: str
+    agency_name: str
+    title: LocalizedText
+    optional: bool
+
+
+class CatalogEntry(BaseModel):
+    type: str
+    title: LocalizedText
+    description: LocalizedText | None
+    version: int
+    services: list[CatalogService]
+
+
+class LifeEventDetail(CatalogEntry):
+    intake_schema: dict[str, Any]
+
+
+class IntakeAccepted(BaseModel):
+    journey_id: str
+    status_url: str
+    life_event: str
+    services: list[str]
+
+
+def _entry(session: Session, definition: LifeEventDefinition) -> dict[str, Any]:
+    return {
+        "type": definition.type,
+        "title": definition.title,
+        "description": definition.description,
+        "version": definition.version,
+        "services": [
+            CatalogService(
+                id=item.row.service_id,
+                agency=item.agency.agency_id,
+                agency_name=item.agency.name,
+                title=item.registration.title,
+                optional=item.optional,
+            )
+            for item in bundle(session=session, definition=definition)
+        ],
+    }
+
+
+def _definition(life_event: str) -> LifeEventDefinition:
+    definition = get_catalog().get(life_event)
+    if definition is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Unknown life event '{life_event}'")
+    return definition
+
+
+@router.get("", response_model=list[CatalogEntry])
+def list_life_events(session: SessionDep) -> list[dict[str, Any]]:
+    """The catalog: every life event and the services it reaches."""
+    return [_entry(session, definition) for definition in get_catalog().values()]
+
+
+@router.get("/{life_event}", response_model=LifeEventDetail)
+def get_life_event(life_event: str, session: SessionDep) -> dict[str, Any]:
+    """One life event, with the JSON Schema of its intake."""
+    definition = _definition(life_event)
+    return {**_entry(session, definition), "intake_schema": definition.intake_schema}
+
+
+def _request_hash(settings: Settings, life_event: str, body: dict[str, Any]) -> str:
+    # Keyed, so the stored hash cannot be tested against guessed personal data.
+    canonical = json.dumps([life_event, body], sort_keys=True, separators=(",", ":"))
+    return hmac.new(settings.app_secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _validate(definition: LifeEventDefinition, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise unprocessable(
+            [{"loc": ["body"], "msg": "Input should be a JSON object", "type": "dict_type"}]
+        )
+    errors = sorted(definition.validator().iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise unprocessable([schema_error_detail(error) for error in errors])
+    body.setdefault("contact", {}).setdefault("language", "en")
+    return body
+
+
+def _plan(
+    session: Session, settings: Settings, definition: LifeEventDefinition,
+    intake: dict[str, Any], journey_id: str,
+) -> JourneyPlan:
+    try:
+        return resolve_plan(
+            session=session,
+            definition=definition,
+            intake=intake,
+            journey_id=journey_id,
+            callback_base_url=settings.public_base_url,
+        )
+    except RegistryError as error:
+        raise unprocessable(
+            [{"loc": ["body", *error.loc], "msg": error.message, "type": "value_error"}]
+        ) from error
+
+
+def _remember(session: Session, key: str, request_hash: str, journey_id: str, life_event: str
+              ) -> IntakeRecord:
+    """Store the key; if a concurrent request stored it first, return theirs."""
+    record = IntakeRecord(
+        idempotency_key=key, request_hash=request_hash, journey_id=journey_id,
+        life_event=life_event,
+    )
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.get(IntakeRecord, key)
+        assert existing is not None
+        return existing
+    return record
+
+
+@router.post(
+    "/{life_event}/intakes",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=IntakeAccepted,
+    responses={
+        200: {"description": "The same intake was already accepted under this Idempotency-Key"},
+        404: {"description": "Unknown life event"},
+        409: {"description": "This Idempotency-Key was used for a different intake"},
+        422: {"description": "The intake does not match the life event's intake schema"},
+    },
+)
+async def submit_intake(
+    life_event: str,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+    body: Annotated[Any, Body()],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> IntakeAccepted:
+    """Tell us once: validate the intake, pin the plan and start the journey."""
+    definition = _definition(life_event)
+    intake = _validate(definition, body)
+    request_hash = _request_hash(settings, life_event, intake)
+
+    replay = False
+    if idempotency_key is None:
+        journey_id = str(uuid.uuid4())
+    else:
+        journey_id = str(uuid.uuid5(_JOURNEY_NAMESPACE, f"{life_event}\n{idempotency_key}"))
+        existing = await run_in_threadpool(session.get, IntakeRecord, idempotency_key)
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise HTTPException(
+                    status.HTTP_409_CONFLICT,
+                    "This Idempotency-Key was already used for a different intake",
+                )
+            replay = True
+
+    plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
+    if idempotency_key is not None and not replay:
+        record = await run_in_threadpool(
+            _remember, session, idempotency_key, request_hash, journey_id, life_event
+        )
+        if record.request_hash != request_hash:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                "This Idempotency-Key was already used for a different intake",
+            )
+        replay = record.journey_id != journey_id or replay
+
+    # Starting is idempotent too: the journey id is derived from the key, and an existing
+    # journey (running or closed) is reused, so a retry after a crash never starts a second one.
+    try:
+        await temporal.start_workflow(
+            LifeEventJourney.run,
+            plan,
+            id=journey_id,
+            task_queue=settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(search_attributes.LIFE_EVENT, life_event),
+                    SearchAttributePair(search_attributes.JOURNEY_STATE, "running"),
+                    SearchAttributePair(
+                        search_attributes.JOURNEY_AGENCIES,
+                        sorted({service.agency_id for service in plan.services}),
+                    ),
+                ]
+            ),
+            static_summary=f"{life_event} journey",
+        )
+    except WorkflowAlreadyStartedError:
+        replay = True
+
+    if replay:
+        response.status_code = status.HTTP_200_OK
+    return IntakeAccepted(
+        journey_id=journey_id,
+        status_url=f"/v1/journeys/{journey_id}",
+        life_event=life_event,
+        services=[service.service_id for service in plan.services],
+    )

@@ -1,0 +1,8 @@
+"""Life-event definitions, as data: one YAML file per life event, shared schema parts in common.yaml.
+
+The loader and its validation live in ``lifeevents.catalog``.
+"""
+
+from pathlib import Path
+
+DEFINITIONS_DIR = Path(__file__).parent

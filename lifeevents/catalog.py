@@ -1,0 +1,113 @@
+"""The life-event catalog: definitions read from ``life_events/*.yaml`` and checked at load.
+
+A malformed definition fails loudly, naming the file and the place, so a policy team's mistake
+never reaches a journey.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+from pydantic import Field, ValidationError, model_validator
+
+from life_events import DEFINITIONS_DIR
+from lifeevents.models import LocalizedText, Model
+
+# Every intake carries these: the informant (whose identity we verify) and a contact (whom we
+# notify). The engine relies on them, so every definition must require them.
+REQUIRED_INTAKE_PARTS = ("informant", "contact")
+
+
+class CatalogError(Exception):
+    """A definition is malformed; the message names the file and the place."""
+
+
+class BundleService(Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{2,99}$")
+    optional: bool = False
+
+
+class LifeEventDefinition(Model):
+    type: str = Field(pattern=r"^[a-z][a-z0-9-]{1,49}$")
+    version: int = Field(ge=1)
+    title: LocalizedText
+    description: LocalizedText | None = None
+    intake_schema: dict[str, Any]
+    services: list[BundleService] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "LifeEventDefinition":
+        try:
+            Draft202012Validator.check_schema(self.intake_schema)
+        except SchemaError as error:
+            where = "/".join(str(p) for p in error.absolute_path)
+            raise ValueError(f"intake_schema is not valid JSON Schema at '{where}': {error.message}")
+        required = self.intake_schema.get("required", [])
+        for part in REQUIRED_INTAKE_PARTS:
+            if part not in required:
+                raise ValueError(f"intake_schema must require '{part}'")
+        ids = [s.id for s in self.services]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"services lists {duplicates} more than once")
+        return self
+
+    def validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.intake_schema, format_checker=FormatChecker())
+
+    def has_field(self, path: str) -> bool:
+        """Whether a dotted path ("child.given_name") names a property of the intake schema."""
+        node: dict[str, Any] = self.intake_schema
+        for part in path.split("."):
+            node = self._resolve(node)
+            properties = node.get("properties", {})
+            if part not in properties:
+                return False
+            node = properties[part]
+        return True
+
+    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            resolved: dict[str, Any] = self.intake_schema["$defs"][ref.removeprefix("#/$defs/")]
+            return resolved
+        return node
+
+
+def load_definition(path: Path, common_defs: dict[str, Any]) -> LifeEventDefinition:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{path.name}: expected a mapping at the top level")
+    schema = raw.get("intake_schema")
+    if isinstance(schema, dict):
+        schema.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
+        schema["$defs"] = {**common_defs, **schema.get("$defs", {})}
+    try:
+        definition = LifeEventDefinition.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise CatalogError(f"{path.name}: {where}: {first['msg']}") from error
+    if definition.type != path.stem:
+        raise CatalogError(f"{path.name}: type '{definition.type}' must match the file name")
+    return definition
+
+
+def load_catalog(directory: Path = DEFINITIONS_DIR) -> dict[str, LifeEventDefinition]:
+    common = yaml.safe_load((directory / "common.yaml").read_text(encoding="utf-8"))
+    common_defs: dict[str, Any] = common.get("$defs", {})
+    catalog: dict[str, LifeEventDefinition] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "common.yaml":
+            continue
+        definition = load_definition(path, common_defs)
+        catalog[definition.type] = definition
+    return catalog
+
+
+@lru_cache
+def get_catalog() -> dict[str, LifeEventDefinition]:
+    return load_catalog()

@@ -1,0 +1,78 @@
+"""The ``lifeevents`` command: run the whole stack, or each process on its own."""
+
+import argparse
+import asyncio
+import os
+import sys
+
+from lifeevents.logging import configure_logging
+from lifeevents.settings import get_settings
+
+COMMANDS = {
+    "dev": "everything: Temporal dev server (unless TEMPORAL_ADDRESS), worker, API, agencies, mail",
+    "api": "the HTTP API (uvicorn)",
+    "worker": "the journey worker (workflows and building-block activities)",
+    "agencies": "the simulated agencies (webhooks, a late decider, a native Temporal worker)",
+    "server": "the embedded Temporal dev server alone, on a SQLite file in DATA_DIR",
+    "mail": "a local SMTP server that saves messages to DATA_DIR/mail (dev only)",
+    "setup": "register the custom search attributes on the Temporal cluster at TEMPORAL_ADDRESS",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lifeevents", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        sub.add_parser(name, help=help_text, description=help_text)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings, args.command)
+
+    match args.command:
+        case "dev":
+            from lifeevents.devstack import run_dev
+
+            return run_dev(settings)
+        case "api":
+            import uvicorn
+
+            uvicorn.run(
+                "api.main:app", host=settings.api_host, port=settings.api_port, log_config=None
+            )
+        case "worker":
+            from lifeevents.worker import run_worker
+
+            asyncio.run(run_worker(settings))
+        case "agencies":
+            from simulated_agencies.run import run_agencies
+
+            asyncio.run(run_agencies(settings))
+        case "server":
+            from lifeevents.devstack import temporal_server_command
+
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            command = temporal_server_command(settings)
+            os.execv(command[0], command)
+        case "mail":
+            from lifeevents.mailcatcher import run_mailcatcher
+
+            try:
+                asyncio.run(
+                    run_mailcatcher(settings.smtp_host, settings.smtp_port,
+                                    settings.data_dir / "mail")
+                )
+            except KeyboardInterrupt:
+                pass
+        case "setup":
+            from lifeevents.temporal import connect, ensure_search_attributes
+
+            async def setup() -> None:
+                client = await connect(settings)
+                await ensure_search_attributes(client, settings.temporal_namespace)
+
+            asyncio.run(setup())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""A local SMTP server for the dev stack: it speaks real SMTP and keeps each message as a file.
+
+Open ``data/mail/*.eml`` to read what the journeys sent. Never used in production.
+"""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import structlog
+from aiosmtpd.controller import Controller
+
+log = structlog.get_logger(__name__)
+
+
+class SaveToFolder:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        count = len(list(self.folder.glob("*.eml")))
+        (self.folder / f"{count + 1:06d}.eml").write_bytes(envelope.original_content)
+        log.info("mail received", folder=str(self.folder))
+        return "250 Message accepted for delivery"
+
+
+async def run_mailcatcher(host: str, port: int, folder: Path) -> None:
+    controller = Controller(SaveToFolder(folder), hostname=host, port=port)
+    controller.start()
+    log.info("mail catcher listening", host=host, port=port, folder=str(folder))
+    try:
+        await asyncio.Event().wait()
+    finally:
+        controller.stop()

@@ -1,0 +1,291 @@
+"""Pydantic models that cross the Temporal boundary (workflow, activity and signal payloads).
+
+Side-effect free on purpose: the workflow sandbox passes this module through, so it must import
+nothing but pydantic and the standard library. SQLModel tables live in ``lifeevents.tables`` and
+never travel through Temporal.
+"""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["en", "fr"]
+JourneyState = Literal[
+    "running", "waiting_for_citizen", "completed", "completed_with_issues", "failed", "cancelled"
+]
+StepState = Literal[
+    "pending",
+    "running",
+    "waiting_for_agency",
+    "waiting_for_citizen",
+    "completed",
+    "not_eligible",
+    "failed",
+    "cancelled",
+    "skipped",
+]
+FINAL_STEP_STATES: frozenset[str] = frozenset(
+    {"completed", "not_eligible", "failed", "cancelled", "skipped"}
+)
+Decision = Literal["approved", "rejected", "needs_information"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocalizedText(Model):
+    en: str = Field(min_length=1, max_length=200)
+    fr: str = Field(min_length=1, max_length=200)
+
+    def in_(self, language: Language) -> str:
+        return self.fr if language == "fr" else self.en
+
+
+# --- How an agency service is reached -------------------------------------------------------
+
+
+class WebhookDelivery(Model):
+    """The orchestrator POSTs the request to the agency's URL."""
+
+    mode: Literal["webhook"] = "webhook"
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+
+
+class TaskQueueDelivery(Model):
+    """The agency runs its own Temporal worker; we call its activity on its task queue."""
+
+    mode: Literal["task_queue"] = "task_queue"
+    task_queue: str = Field(min_length=1, max_length=200)
+    activity: str = Field(min_length=1, max_length=200)
+
+
+Delivery = Annotated[WebhookDelivery | TaskQueueDelivery, Field(discriminator="mode")]
+
+
+class EligibilityRule(Model):
+    """One condition on a field of the intake; when it does not hold, ``reason`` says why."""
+
+    field: str = Field(min_length=1, max_length=200)
+    op: Literal[
+        "exists", "equals", "not_equals", "in", "age_at_least", "age_at_most", "within_days"
+    ]
+    value: Any = None
+    reason: LocalizedText
+
+
+class EligibilityRules(Model):
+    """Every rule must hold (a decision in data, evaluated by the eligibility building block)."""
+
+    all: list[EligibilityRule] = Field(default_factory=list)
+
+
+class PaymentTerms(Model):
+    amount_cents: int = Field(gt=0)
+    currency: str = Field(default="CAD", pattern=r"^[A-Z]{3}$")
+
+
+class RetrySettings(Model):
+    initial_interval_seconds: float = Field(default=1.0, gt=0)
+    maximum_interval_seconds: float = Field(default=30.0, gt=0)
+    maximum_attempts: int = Field(default=10, ge=1, le=100)
+    attempt_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+
+# --- The plan: everything one journey will do, pinned at intake ------------------------------
+
+
+class ServicePlan(Model):
+    service_id: str
+    agency_id: str
+    agency_name: str
+    title: LocalizedText
+    registration_version: int
+    fields: list[str]
+    delivery: Delivery
+    eligibility: EligibilityRules | None = None
+    payment: PaymentTerms | None = None
+    sla: timedelta
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+
+
+class JourneyPlan(Model):
+    journey_id: str
+    life_event: str
+    definition_version: int
+    language: Language
+    # What the person told once (validated against the definition's intake schema).
+    intake: dict[str, Any]
+    services: list[ServicePlan]
+    # Where agencies send later decisions; the callback id is appended per step.
+    callback_base_url: str
+
+
+# --- Status, answered by the journey's query -------------------------------------------------
+
+
+class StepStatus(Model):
+    id: str
+    kind: Literal["identity", "agency_service"]
+    agency: str | None = None
+    title: LocalizedText | None = None
+    state: StepState = "pending"
+    updated_at: datetime
+    outcome: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    reference: str | None = None
+
+
+class JourneyStatus(Model):
+    journey_id: str
+    life_event: str
+    state: JourneyState = "running"
+    started_at: datetime
+    completed_at: datetime | None = None
+    steps: list[StepStatus]
+    requests: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class StepUpdate(Model):
+    """A child tells its journey where its step stands (signal)."""
+
+    step_id: str
+    state: StepState
+    outcome: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    reference: str | None = None
+
+
+# --- Building-block inputs and outputs ------------------------------------------------------
+
+
+class VerifyIdentityInput(Model):
+    journey_id: str
+    national_id: str
+    given_name: str
+    family_name: str
+    birth_date: str
+
+
+class IdentityResult(Model):
+    verified: bool
+    reason: str | None = None
+
+
+class EligibilityInput(Model):
+    journey_id: str
+    service_id: str
+    language: Language
+    rules: EligibilityRules | None
+    intake: dict[str, Any]
+    # The journey's start: "today" for age and date rules, so a replay decides the same way.
+    as_of: datetime
+
+
+class EligibilityResult(Model):
+    eligible: bool
+    reasons: list[str] = Field(default_factory=list)
+
+
+class PrepareRequestInput(Model):
+    journey_id: str
+    step_id: str
+    service_id: str
+    life_event: str
+    fields: list[str]
+    intake: dict[str, Any]
+    callback_base_url: str
+    # The child workflow that waits for the decision; the callback id resolves to it.
+    workflow_id: str
+
+
+class AgencyRequest(Model):
+    """What an agency receives: the webhook body, or its native activity's input."""
+
+    model_config = ConfigDict(extra="allow")
+
+    journey_id: str
+    service_id: str
+    life_event: str
+    step_id: str
+    data: dict[str, Any]
+    callback_url: str
+
+
+class AgencyDecision(Model):
+    """An agency's answer, given at once or later through a callback."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    decision: Decision
+    reference: str | None = Field(default=None, max_length=200)
+    message: str | None = Field(default=None, max_length=2000)
+    requested: list[str] = Field(default_factory=list)
+
+
+class DeliverWebhookInput(Model):
+    journey_id: str
+    url: str
+    request: AgencyRequest
+    # Same on every retry, so the agency can deduplicate.
+    idempotency_key: str
+
+
+class SubmissionResult(Model):
+    """``decision`` is None when the agency accepted the request and will decide later."""
+
+    accepted: bool
+    decision: AgencyDecision | None = None
+
+
+class NotificationInput(Model):
+    journey_id: str
+    idempotency_key: str
+    to_email: str
+    language: Language
+    service_title: LocalizedText
+    agency_name: str
+    outcome: str
+    reference: str | None = None
+    agency_message: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    payment: PaymentTerms | None = None
+
+
+class NotificationReceipt(Model):
+    message_id: str
+    already_sent: bool = False
+
+
+class PaymentInput(Model):
+    journey_id: str
+    service_id: str
+    idempotency_key: str
+    payee_national_id: str
+    amount_cents: int
+    currency: str
+
+
+class PaymentReceipt(Model):
+    payment_id: int
+    status: str
+    already_recorded: bool = False
+
+
+class AgencyServiceInput(Model):
+    journey_id: str
+    step_id: str
+    life_event: str
+    language: Language
+    intake: dict[str, Any]
+    service: ServicePlan
+    callback_base_url: str
+    journey_started_at: datetime
+
+
+class StepOutcome(Model):
+    state: StepState
+    outcome: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    reference: str | None = None

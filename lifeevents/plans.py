@@ -1,0 +1,95 @@
+"""Resolving a plan at intake: definition + registered services + the person's choices.
+
+The plan is pinned into the journey's input, so a journey in flight never changes when the
+catalog or the registry does.
+"""
+
+from typing import Any, cast
+
+from sqlmodel import Session
+
+from lifeevents.catalog import LifeEventDefinition
+from lifeevents.models import JourneyPlan, Language, ServicePlan
+from lifeevents.registry import RegistryError, ServiceRegistration, services_for_life_event
+from lifeevents.tables import Agency, AgencyService
+
+
+class BundleEntry:
+    """A service this life event can reach: its registration and whether it is optional."""
+
+    def __init__(self, row: AgencyService, agency: Agency, optional: bool) -> None:
+        self.row = row
+        self.agency = agency
+        self.optional = optional
+        self.registration = ServiceRegistration.model_validate(row.registration)
+
+
+def bundle(*, session: Session, definition: LifeEventDefinition) -> list[BundleEntry]:
+    """The registered services of a life event, the definition's own first, in its order.
+
+    A service an agency registers for this life event joins the bundle as optional unless the
+    definition says otherwise; a bundle service nobody has registered yet is simply not offered.
+    """
+    rows = {row.service_id: row for row in services_for_life_event(
+        session=session, life_event=definition.type
+    )}
+    declared = {service.id: service.optional for service in definition.services}
+    order = [sid for sid in declared if sid in rows] + sorted(set(rows) - set(declared))
+    entries = []
+    for service_id in order:
+        row = rows[service_id]
+        agency = session.get(Agency, row.agency_id)
+        assert agency is not None  # foreign key
+        entries.append(BundleEntry(row, agency, declared.get(service_id, True)))
+    return entries
+
+
+def resolve_plan(
+    *,
+    session: Session,
+    definition: LifeEventDefinition,
+    intake: dict[str, Any],
+    journey_id: str,
+    callback_base_url: str,
+) -> JourneyPlan:
+    entries = bundle(session=session, definition=definition)
+    chosen: list[str] | None = intake.get("services")
+    if chosen is None:
+        selected = [entry for entry in entries if not entry.optional]
+    else:
+        by_id = {entry.row.service_id: entry for entry in entries}
+        for index, service_id in enumerate(chosen):
+            if service_id not in by_id:
+                raise RegistryError(
+                    ("services", index),
+                    f"'{service_id}' is not a service of the '{definition.type}' life event",
+                )
+        selected = [entry for entry in entries if entry.row.service_id in chosen]
+    if not selected:
+        raise RegistryError(("services",), "no service is available for this life event yet")
+
+    language = cast(Language, intake.get("contact", {}).get("language", "en"))
+    return JourneyPlan(
+        journey_id=journey_id,
+        life_event=definition.type,
+        definition_version=definition.version,
+        language=language,
+        intake=intake,
+        callback_base_url=callback_base_url,
+        services=[
+            ServicePlan(
+                service_id=entry.row.service_id,
+                agency_id=entry.agency.agency_id,
+                agency_name=entry.agency.name,
+                title=entry.registration.title,
+                registration_version=entry.row.version,
+                fields=entry.registration.fields,
+                delivery=entry.registration.delivery,
+                eligibility=entry.registration.eligibility,
+                payment=entry.registration.payment if entry.registration.pays else None,
+                sla=entry.registration.sla,
+                retry=entry.registration.retry,
+            )
+            for entry in selected
+        ],
+    )

@@ -1,0 +1,139 @@
+"""The agency registry: agencies, their credentials, and the services they register.
+
+Service functions take a session and keyword arguments; the API and the seed both use them.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from sqlmodel import Session, select
+
+from lifeevents.catalog import LifeEventDefinition
+from lifeevents.models import (
+    Delivery,
+    EligibilityRules,
+    LocalizedText,
+    Model,
+    PaymentTerms,
+    RetrySettings,
+)
+from lifeevents.tables import Agency, AgencyService, utcnow
+
+
+class RegistryError(Exception):
+    """A registration that contradicts the catalog; ``loc`` names the offending field."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+class ServiceRegistration(Model):
+    """What an integrator registers for one agency service (the body of POST .../services)."""
+
+    service_id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{2,99}$")
+    title: LocalizedText
+    life_events: list[str] = Field(min_length=1, max_length=20)
+    fields: list[str] = Field(max_length=100)
+    delivery: Delivery
+    eligibility: EligibilityRules | None = None
+    pays: bool = False
+    payment: PaymentTerms | None = None
+    sla: timedelta = Field(default=timedelta(days=5), description="ISO 8601 duration, e.g. P5D")
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+
+    @field_validator("sla")
+    @classmethod
+    def _positive_sla(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("sla must be a positive duration")
+        return value
+
+    @model_validator(mode="after")
+    def _payment_when_paying(self) -> "ServiceRegistration":
+        if self.pays and self.payment is None:
+            raise ValueError("a service that pays must say how much: set 'payment'")
+        return self
+
+
+class AgencyCreate(Model):
+    agency_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+def hash_api_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def create_agency(
+    *, session: Session, agency: AgencyCreate, api_key: str | None = None
+) -> tuple[Agency, str]:
+    """Create an agency and its first API key; the key is returned once and stored hashed."""
+    api_key = api_key or f"agk_{secrets.token_urlsafe(32)}"
+    row = Agency(agency_id=agency.agency_id, name=agency.name, api_key_hash=hash_api_key(api_key))
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row, api_key
+
+
+def agency_for_key(*, session: Session, api_key: str) -> Agency | None:
+    digest = hash_api_key(api_key)
+    for agency in session.exec(select(Agency)).all():
+        if hmac.compare_digest(agency.api_key_hash, digest):
+            return agency
+    return None
+
+
+def check_against_catalog(
+    registration: ServiceRegistration, catalog: dict[str, LifeEventDefinition]
+) -> None:
+    """Every life event must exist and every field must be a path into each one's intake."""
+    for index, life_event in enumerate(registration.life_events):
+        definition = catalog.get(life_event)
+        if definition is None:
+            raise RegistryError(("life_events", index), f"unknown life event '{life_event}'")
+        for field_index, path in enumerate(registration.fields):
+            if not definition.has_field(path):
+                raise RegistryError(
+                    ("fields", field_index),
+                    f"'{path}' is not a field of the '{life_event}' intake",
+                )
+        if registration.eligibility:
+            for rule_index, rule in enumerate(registration.eligibility.all):
+                if not definition.has_field(rule.field):
+                    raise RegistryError(
+                        ("eligibility", "all", rule_index, "field"),
+                        f"'{rule.field}' is not a field of the '{life_event}' intake",
+                    )
+
+
+def upsert_service(
+    *, session: Session, agency_id: str, registration: ServiceRegistration
+) -> AgencyService:
+    """Create a service, or store a new version of it. Journeys in flight keep their version."""
+    document: dict[str, Any] = registration.model_dump(mode="json")
+    row = session.get(AgencyService, registration.service_id)
+    if row is None:
+        row = AgencyService(
+            service_id=registration.service_id, agency_id=agency_id, registration=document
+        )
+    elif row.registration != document or not row.active:
+        row.version += 1
+        row.registration = document
+        row.active = True
+        row.updated_at = utcnow()
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def services_for_life_event(*, session: Session, life_event: str) -> list[AgencyService]:
+    rows = session.exec(select(AgencyService).where(AgencyService.active)).all()
+    return [row for row in rows if life_event in row.registration.get("life_events", [])]

@@ -1,0 +1,21 @@
+"""Custom search attributes of journeys: what operators filter on in our API, the UI and the CLI.
+
+Search attributes are stored unencrypted by Temporal: only codes go here, never personal data.
+"""
+
+from temporalio.common import SearchAttributeKey
+
+LIFE_EVENT = SearchAttributeKey.for_keyword("LifeEvent")
+JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
+JOURNEY_AGENCIES = SearchAttributeKey.for_keyword_list("JourneyAgencies")
+
+ALL = (LIFE_EVENT, JOURNEY_STATE, JOURNEY_AGENCIES)
+
+
+def dev_server_flags() -> list[str]:
+    """The ``temporal server start-dev`` flags that register them."""
+    type_names = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList"}
+    flags: list[str] = []
+    for key in ALL:
+        flags += ["--search-attribute", f"{key.name}={type_names[key.indexed_value_type.name]}"]
+    return flags

