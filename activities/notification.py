@@ -134,7 +134,7 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
         if record.status == "sent":
             return NotificationReceipt(message_id=record.message_id, already_sent=True)
         message = compose(request, record.message_id, settings.mail_from)
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             smtp.send_message(message)
         record.status = "sent"
         record.sent_at = utcnow()

@@ -39,6 +39,7 @@ def demo_services(agencies_base_url: str) -> dict[str, list[ServiceRegistration]
                         },
                     }]},
                     "sla": "P2D",
+                    "retry": {"attempt_timeout_seconds": 10},
                 }
             )
         ],
@@ -60,6 +61,7 @@ def demo_services(agencies_base_url: str) -> dict[str, list[ServiceRegistration]
                     "pays": True,
                     "payment": {"amount_cents": 64875, "currency": "CAD"},
                     "sla": "P5D",
+                    "retry": {"attempt_timeout_seconds": 10},
                 }
             )
         ],
@@ -76,6 +78,7 @@ def demo_services(agencies_base_url: str) -> dict[str, list[ServiceRegistration]
                         "activity": SOCIAL_INSURANCE_ACTIVITY,
                     },
                     "sla": "P5D",
+                    "retry": {"attempt_timeout_seconds": 10},
                 }
             )
         ],
@@ -88,6 +91,7 @@ def demo_services(agencies_base_url: str) -> dict[str, list[ServiceRegistration]
                     "fields": [*child, "informant.national_id", "contact.language"],
                     "delivery": {"mode": "webhook", "url": f"{base}/health/child-health-card"},
                     "sla": "P10D",
+                    "retry": {"attempt_timeout_seconds": 10},
                 }
             )
         ],

@@ -174,7 +174,7 @@ class AgencyServiceWorkflow:
                 reasons=reasons or [],
                 payment=service.payment,
             ),
-            start_to_close_timeout=timedelta(seconds=60),
+            start_to_close_timeout=timedelta(seconds=15),
             schedule_to_close_timeout=DAY,
             retry_policy=PERSISTENT,
         )
@@ -192,7 +192,7 @@ class AgencyServiceWorkflow:
                 amount_cents=payment.amount_cents,
                 currency=payment.currency,
             ),
-            start_to_close_timeout=timedelta(seconds=60),
+            start_to_close_timeout=timedelta(seconds=10),
             schedule_to_close_timeout=DAY,
             retry_policy=PERSISTENT,
         )

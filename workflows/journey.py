@@ -69,7 +69,7 @@ class LifeEventJourney:
                 family_name=informant["family_name"],
                 birth_date=informant["birth_date"],
             ),
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
         )
         if not identity.verified:

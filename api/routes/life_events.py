@@ -137,8 +137,8 @@ def _plan(
 
 
 def _remember(session: Session, key: str, request_hash: str, journey_id: str, life_event: str
-              ) -> IntakeRecord:
-    """Store the key; if a concurrent request stored it first, return theirs."""
+              ) -> tuple[IntakeRecord, bool]:
+    """Store the key; if a concurrent request stored it first, return theirs (not created)."""
     record = IntakeRecord(
         idempotency_key=key, request_hash=request_hash, journey_id=journey_id,
         life_event=life_event,
@@ -150,8 +150,8 @@ def _remember(session: Session, key: str, request_hash: str, journey_id: str, li
         session.rollback()
         existing = session.get(IntakeRecord, key)
         assert existing is not None
-        return existing
-    return record
+        return existing, False
+    return record, True
 
 
 @router.post(
@@ -195,7 +195,7 @@ async def submit_intake(
 
     plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
     if idempotency_key is not None and not replay:
-        record = await run_in_threadpool(
+        record, created = await run_in_threadpool(
             _remember, session, idempotency_key, request_hash, journey_id, life_event
         )
         if record.request_hash != request_hash:
@@ -203,7 +203,7 @@ async def submit_intake(
                 status.HTTP_409_CONFLICT,
                 "This Idempotency-Key was already used for a different intake",
             )
-        replay = record.journey_id != journey_id or replay
+        replay = not created
 
     # Starting is idempotent too: the journey id is derived from the key, and an existing
     # journey (running or closed) is reused, so a retry after a crash never starts a second one.

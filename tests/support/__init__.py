@@ -1,0 +1,1 @@
+"""Test support: real servers the suite starts (PostgreSQL, SMTP, the stack's processes)."""

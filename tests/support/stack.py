@@ -1,0 +1,184 @@
+"""The stack's own processes (worker, agencies, API), started as the README starts them.
+
+Each runs as a real process with the ``lifeevents`` CLI, against a real Temporal server, a real
+database and a real SMTP server, and writes its logs to a file the tests can read.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.ports import free_port
+
+FINAL_STATES = {"completed", "completed_with_issues", "failed", "cancelled"}
+OPERATOR_TOKEN = "test-operator-token"
+
+
+def birth_intake(
+    *,
+    email: str,
+    language: str = "en",
+    informant: dict[str, str] | None = None,
+    child_given_name: str = "Noah",
+    services: list[str] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "informant": informant
+        or {
+            "national_id": "234567891",
+            "given_name": "Jordan",
+            "family_name": "Smith",
+            "birth_date": "1988-11-02",
+        },
+        "child": {
+            "given_name": child_given_name,
+            "family_name": "Smith",
+            "birth_date": (date.today() - timedelta(days=3)).isoformat(),
+            "sex": "M",
+        },
+        "contact": {"email": email, "language": language},
+    }
+    if services is not None:
+        body["services"] = services
+    return body
+
+
+class Stack:
+    def __init__(
+        self,
+        *,
+        temporal_address: str,
+        smtp_port: int,
+        folder: Path,
+        database_url: str | None = None,
+        namespace: str = "default",
+        decision_delay_seconds: float = 1.0,
+    ) -> None:
+        self.folder = folder
+        self.api_port = free_port()
+        self.agencies_port = free_port()
+        self.api_url = f"http://127.0.0.1:{self.api_port}"
+        self.agencies_url = f"http://127.0.0.1:{self.agencies_port}"
+        self.task_queue = f"life-events-{uuid.uuid4().hex[:8]}"
+        self.env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": temporal_address,
+            "TEMPORAL_NAMESPACE": namespace,
+            "TASK_QUEUE": self.task_queue,
+            "DATA_DIR": str(folder),
+            "API_PORT": str(self.api_port),
+            "PUBLIC_BASE_URL": self.api_url,
+            "AGENCIES_PORT": str(self.agencies_port),
+            "AGENCIES_BASE_URL": self.agencies_url,
+            "SMTP_PORT": str(smtp_port),
+            "OPERATOR_TOKEN": OPERATOR_TOKEN,
+            "AGENCY_DECISION_DELAY_SECONDS": str(decision_delay_seconds),
+            "LOG_FORMAT": "json",
+        }
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._log_count = 0
+
+    # --- processes ---------------------------------------------------------------------------
+
+    def start_process(self, name: str) -> None:
+        self._log_count += 1
+        log = open(self.folder / f"{name}-{self._log_count}.log", "wb")  # noqa: SIM115
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "lifeevents.cli", name],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def start(self) -> "Stack":
+        self.start_process("api")
+        self._wait_ready(f"{self.api_url}/readyz", "api")  # the API seeds the database
+        self.start_process("agencies")
+        self._wait_ready(f"{self.agencies_url}/healthz", "agencies")
+        self.start_process("worker")
+        return self
+
+    def kill_worker(self) -> None:
+        process = self.processes.pop("worker")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+    def _wait_ready(self, url: str, name: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited: see {self.folder}")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} not ready after {timeout}s")
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.folder.glob("*.log")))
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.api_url, timeout=30)
+
+    def operator(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.api_url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+        )
+
+    def submit(self, body: dict[str, Any], life_event: str = "birth", **headers: str) -> str:
+        with self.api() as client:
+            response = client.post(f"/v1/life-events/{life_event}/intakes", json=body,
+                                   headers=headers)
+        assert response.status_code == 202, response.text
+        journey_id: str = response.json()["journey_id"]
+        return journey_id
+
+    def status(self, journey_id: str) -> dict[str, Any]:
+        with self.api() as client:
+            response = client.get(f"/v1/journeys/{journey_id}")
+        assert response.status_code == 200, response.text
+        status: dict[str, Any] = response.json()
+        return status
+
+    def wait_until_done(self, journey_id: str, timeout: float = 90) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.status(journey_id)
+            if status["state"] in FINAL_STATES:
+                return status
+            time.sleep(0.2)
+        raise AssertionError(f"journey {journey_id} not done after {timeout}s: {status}")
+
+    def received(self, journey_id: str) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.agencies_url}/_received", params={"journey_id": journey_id})
+        response.raise_for_status()
+        received: list[dict[str, Any]] = response.json()
+        return received
