@@ -20,7 +20,9 @@ def verify_identity(request: VerifyIdentityInput) -> IdentityResult:
     with Session(get_engine()) as session:
         record = session.get(PopulationRecord, request.national_id)
     if record is None:
-        return IdentityResult(verified=False, reason="No person with this national id is on record.")
+        return IdentityResult(
+            verified=False, reason="No person with this national id is on record."
+        )
     mismatched = [
         label
         for label, matches in (

@@ -67,8 +67,10 @@ _TEXT: dict[Language, dict[str, str]] = {
 
 def compose(request: NotificationInput, message_id: str, sender: str) -> EmailMessage:
     text = _TEXT[request.language]
-    outcome = request.outcome if request.outcome in ("approved", "rejected", "not_eligible") else (
-        "failed"
+    outcome = (
+        request.outcome
+        if request.outcome in ("approved", "rejected", "not_eligible")
+        else ("failed")
     )
     values = {
         "agency": request.agency_name,
@@ -88,9 +90,7 @@ def compose(request: NotificationInput, message_id: str, sender: str) -> EmailMe
     lines += ["", text[f"next_{outcome}"].format(**values), "", text["footer"].format(**values)]
 
     message = EmailMessage()
-    message["Subject"] = text["subject"].format(
-        outcome_word=text[f"{outcome}_word"], **values
-    )
+    message["Subject"] = text["subject"].format(outcome_word=text[f"{outcome}_word"], **values)
     message["From"] = sender
     message["To"] = request.to_email
     message["Date"] = formatdate(localtime=False)

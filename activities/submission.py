@@ -29,9 +29,9 @@ async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
     }
     async with httpx.AsyncClient(timeout=max(timeout - 1, 1)) as client:
         response = await client.post(
-            request.url, content=request.request.model_dump_json(), headers={
-                **headers, "Content-Type": "application/json"
-            }
+            request.url,
+            content=request.request.model_dump_json(),
+            headers={**headers, "Content-Type": "application/json"},
         )
     if response.status_code == 202:
         return SubmissionResult(accepted=True)

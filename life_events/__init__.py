@@ -1,4 +1,4 @@
-"""Life-event definitions, as data: one YAML file per life event, shared schema parts in common.yaml.
+"""Life-event definitions, as data: one YAML file per life event; shared parts in common.yaml.
 
 The loader and its validation live in ``lifeevents.catalog``.
 """

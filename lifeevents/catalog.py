@@ -44,7 +44,9 @@ class LifeEventDefinition(Model):
             Draft202012Validator.check_schema(self.intake_schema)
         except SchemaError as error:
             where = "/".join(str(p) for p in error.absolute_path)
-            raise ValueError(f"intake_schema is not valid JSON Schema at '{where}': {error.message}")
+            raise ValueError(
+                f"intake_schema is not valid JSON Schema at '{where}': {error.message}"
+            ) from error
         required = self.intake_schema.get("required", [])
         for part in REQUIRED_INTAKE_PARTS:
             if part not in required:

@@ -58,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
 
             try:
                 asyncio.run(
-                    run_mailcatcher(settings.smtp_host, settings.smtp_port,
-                                    settings.data_dir / "mail")
+                    run_mailcatcher(
+                        settings.smtp_host, settings.smtp_port, settings.data_dir / "mail"
+                    )
                 )
             except KeyboardInterrupt:
                 pass

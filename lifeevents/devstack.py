@@ -30,15 +30,25 @@ def temporal_server_command(settings: Settings) -> list[str]:
     last few transactions. About 2.5x the throughput of the default (measured in bench/).
     """
     return [
-        str(temporal_cli_path()), "server", "start-dev",
-        "--ip", "127.0.0.1",
-        "--port", str(settings.temporal_port),
-        "--ui-port", str(settings.temporal_ui_port),
-        "--db-filename", str(settings.data_dir / "temporal.db"),
-        "--namespace", settings.temporal_namespace,
-        "--sqlite-pragma", "journal_mode=wal",
-        "--sqlite-pragma", "synchronous=normal",
-        "--log-level", "warn",
+        str(temporal_cli_path()),
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(settings.temporal_port),
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--db-filename",
+        str(settings.data_dir / "temporal.db"),
+        "--namespace",
+        settings.temporal_namespace,
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
         "--ui-disable-news-fetch",
         *search_attributes.dev_server_flags(),
     ]
@@ -124,8 +134,9 @@ def run_dev(settings: Settings) -> int:
         while not stopping:
             for name, process in processes:
                 if process.poll() is not None:
-                    log.error("a process of the stack exited", process=name,
-                              code=process.returncode)
+                    log.error(
+                        "a process of the stack exited", process=name, code=process.returncode
+                    )
                     exit_code = 1
                     stopping = True
             time.sleep(0.3)

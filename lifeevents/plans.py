@@ -30,9 +30,10 @@ def bundle(*, session: Session, definition: LifeEventDefinition) -> list[BundleE
     A service an agency registers for this life event joins the bundle as optional unless the
     definition says otherwise; a bundle service nobody has registered yet is simply not offered.
     """
-    rows = {row.service_id: row for row in services_for_life_event(
-        session=session, life_event=definition.type
-    )}
+    rows = {
+        row.service_id: row
+        for row in services_for_life_event(session=session, life_event=definition.type)
+    }
     declared = {service.id: service.optional for service in definition.services}
     order = [sid for sid in declared if sid in rows] + sorted(set(rows) - set(declared))
     entries = []

@@ -13,19 +13,40 @@ from simulated_agencies.registrations import demo_agencies, demo_services
 
 # Documented in the README: use these people to try the intake.
 DEMO_PEOPLE = [
-    PopulationRecord(national_id="123456782", given_name="Amélie", family_name="Tremblay",
-                     birth_date=date(1992, 3, 14)),
-    PopulationRecord(national_id="234567891", given_name="Jordan", family_name="Smith",
-                     birth_date=date(1988, 11, 2)),
-    PopulationRecord(national_id="345678912", given_name="Priya", family_name="Patel",
-                     birth_date=date(1979, 6, 30)),
-    PopulationRecord(national_id="456789123", given_name="Marc", family_name="Gagnon",
-                     birth_date=date(1958, 1, 20)),
-    PopulationRecord(national_id="567891234", given_name="Eleanor", family_name="Brown",
-                     birth_date=date(1948, 9, 9)),
+    PopulationRecord(
+        national_id="123456782",
+        given_name="Amélie",
+        family_name="Tremblay",
+        birth_date=date(1992, 3, 14),
+    ),
+    PopulationRecord(
+        national_id="234567891",
+        given_name="Jordan",
+        family_name="Smith",
+        birth_date=date(1988, 11, 2),
+    ),
+    PopulationRecord(
+        national_id="345678912",
+        given_name="Priya",
+        family_name="Patel",
+        birth_date=date(1979, 6, 30),
+    ),
+    PopulationRecord(
+        national_id="456789123",
+        given_name="Marc",
+        family_name="Gagnon",
+        birth_date=date(1958, 1, 20),
+    ),
+    PopulationRecord(
+        national_id="567891234",
+        given_name="Eleanor",
+        family_name="Brown",
+        birth_date=date(1948, 9, 9),
+    ),
     # Fifteen years old: identity verifies, but the child benefit's age rule is not met.
-    PopulationRecord(national_id="678912345", given_name="Sam", family_name="Young",
-                     birth_date=date(2011, 5, 5)),
+    PopulationRecord(
+        national_id="678912345", given_name="Sam", family_name="Young", birth_date=date(2011, 5, 5)
+    ),
 ]
 # The API key each simulated agency's integrator uses in the dev stack.
 DEMO_AGENCY_KEY_PREFIX = "dev-agency-key-"
@@ -40,7 +61,8 @@ def seed_demo_data(session: Session, settings: Settings) -> None:
     for agency in demo_agencies():
         if session.get(Agency, agency.agency_id) is None:
             create_agency(
-                session=session, agency=agency,
+                session=session,
+                agency=agency,
                 api_key=f"{DEMO_AGENCY_KEY_PREFIX}{agency.agency_id}",
             )
         for registration in services[agency.agency_id]:

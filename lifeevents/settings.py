@@ -12,14 +12,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    # Temporal. With no address, `lifeevents dev` / `lifeevents server` start the embedded dev server.
+    # Temporal. With no address, `lifeevents dev` and `lifeevents server` start the dev server.
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     task_queue: str = "life-events"
 
-    # Where the embedded stack keeps its files (Temporal's SQLite, the app's SQLite, agencies' data).
+    # Where the embedded stack keeps its files: Temporal's SQLite, the app's, the agencies'.
     data_dir: Path = Path("data")
     # SQLite by default; set e.g. postgresql+psycopg://user:pw@host/db for PostgreSQL.
     database_url: str | None = None

@@ -31,15 +31,22 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+def search_attribute_types() -> dict[str, "IndexedValueType.ValueType"]:
+    return {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+        for key in search_attributes.ALL
+    }
+
+
 async def ensure_search_attributes(client: Client, namespace: str) -> None:
     """Register our custom search attributes on a cluster that lacks them (idempotent)."""
     existing = await client.operator_service.list_search_attributes(
         ListSearchAttributesRequest(namespace=namespace)
     )
     missing = {
-        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
-        for key in search_attributes.ALL
-        if key.name not in existing.custom_attributes
+        name: value_type
+        for name, value_type in search_attribute_types().items()
+        if name not in existing.custom_attributes
     }
     if missing:
         await client.operator_service.add_search_attributes(

@@ -2,7 +2,9 @@
 
 import asyncio
 import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import structlog
 from temporalio import activity
@@ -29,7 +31,7 @@ from workflows.journey import LifeEventJourney
 
 log = structlog.get_logger(__name__)
 
-ACTIVITIES = [
+ACTIVITIES: list[Callable[..., Any]] = [
     verify_identity,
     check_eligibility,
     prepare_agency_request,

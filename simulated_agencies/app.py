@@ -48,9 +48,7 @@ def create_agencies_app(store: AgencyStore, decision_delay_seconds: float) -> Fa
         return store.receive(key=webhook_id, agency="revenue", body=body, answer=answer)
 
     @app.post("/health/child-health-card", status_code=status.HTTP_202_ACCEPTED)
-    async def health_card(
-        request: Request, webhook_id: Annotated[str, Header()]
-    ) -> JSONResponse:
+    async def health_card(request: Request, webhook_id: Annotated[str, Header()]) -> JSONResponse:
         body = await _body(request)
         store.receive(key=webhook_id, agency="health", body=body, answer={"status": "accepted"})
         store.promise_decision(

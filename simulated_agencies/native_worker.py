@@ -27,6 +27,4 @@ def build_native_worker(client: Client, store: AgencyStore) -> Worker:
         }
         return store.receive(key=key, agency="social-insurance", body=request, answer=answer)
 
-    return Worker(
-        client, task_queue=SOCIAL_INSURANCE_TASK_QUEUE, activities=[issue_child_number]
-    )
+    return Worker(client, task_queue=SOCIAL_INSURANCE_TASK_QUEUE, activities=[issue_child_number])

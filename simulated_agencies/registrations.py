@@ -26,18 +26,30 @@ def demo_services(agencies_base_url: str) -> dict[str, list[ServiceRegistration]
                     "service_id": "vital-statistics.birth-registration",
                     "title": {"en": "Birth registration", "fr": "Enregistrement de la naissance"},
                     "life_events": ["birth"],
-                    "fields": [*child, "child.birth_place", "informant.national_id",
-                               "informant.given_name", "informant.family_name"],
+                    "fields": [
+                        *child,
+                        "child.birth_place",
+                        "informant.national_id",
+                        "informant.given_name",
+                        "informant.family_name",
+                    ],
                     "delivery": {"mode": "webhook", "url": f"{base}/vital-statistics/births"},
-                    "eligibility": {"all": [{
-                        "field": "child.birth_date", "op": "within_days", "value": 365,
-                        "reason": {
-                            "en": "A birth must be registered within a year; a late registration "
-                                  "is made in person with the registrar.",
-                            "fr": "Une naissance doit être enregistrée dans l'année; "
-                                  "l'enregistrement tardif se fait en personne.",
-                        },
-                    }]},
+                    "eligibility": {
+                        "all": [
+                            {
+                                "field": "child.birth_date",
+                                "op": "within_days",
+                                "value": 365,
+                                "reason": {
+                                    "en": "A birth must be registered within a year; "
+                                    "a late registration "
+                                    "is made in person with the registrar.",
+                                    "fr": "Une naissance doit être enregistrée dans l'année; "
+                                    "l'enregistrement tardif se fait en personne.",
+                                },
+                            }
+                        ]
+                    },
                     "sla": "P2D",
                     "retry": {"attempt_timeout_seconds": 10},
                 }
@@ -51,13 +63,20 @@ def demo_services(agencies_base_url: str) -> dict[str, list[ServiceRegistration]
                     "life_events": ["birth"],
                     "fields": ["child.given_name", "child.birth_date", "informant.national_id"],
                     "delivery": {"mode": "webhook", "url": f"{base}/revenue/child-benefit"},
-                    "eligibility": {"all": [{
-                        "field": "informant.birth_date", "op": "age_at_least", "value": 16,
-                        "reason": {
-                            "en": "The person applying must be at least 16 years old.",
-                            "fr": "La personne qui fait la demande doit avoir au moins 16 ans.",
-                        },
-                    }]},
+                    "eligibility": {
+                        "all": [
+                            {
+                                "field": "informant.birth_date",
+                                "op": "age_at_least",
+                                "value": 16,
+                                "reason": {
+                                    "en": "The person applying must be at least 16 years old.",
+                                    "fr": "La personne qui fait la demande doit avoir "
+                                    "au moins 16 ans.",
+                                },
+                            }
+                        ]
+                    },
                     "pays": True,
                     "payment": {"amount_cents": 64875, "currency": "CAD"},
                     "sla": "P5D",

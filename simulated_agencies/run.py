@@ -38,8 +38,9 @@ async def run_agencies(settings: Settings) -> None:
     store = AgencyStore(settings.data_dir / "agencies.db")
     app = create_agencies_app(store, settings.agency_decision_delay_seconds)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.agencies_host, port=settings.agencies_port,
-                       log_config=None)
+        uvicorn.Config(
+            app, host=settings.agencies_host, port=settings.agencies_port, log_config=None
+        )
     )
     client = await connect(settings)
     worker = build_native_worker(client, store)

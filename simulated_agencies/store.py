@@ -57,8 +57,15 @@ class AgencyStore:
                 return first
             self._db.execute(
                 "INSERT INTO received VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-                (key, agency, body["service_id"], body["journey_id"], json.dumps(body),
-                 json.dumps(answer), time.time()),
+                (
+                    key,
+                    agency,
+                    body["service_id"],
+                    body["journey_id"],
+                    json.dumps(body),
+                    json.dumps(answer),
+                    time.time(),
+                ),
             )
             return answer
 

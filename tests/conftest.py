@@ -29,8 +29,10 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         search_attributes=search_attributes.ALL,
         dev_server_existing_path=str(temporal_cli_path()),
         dev_server_extra_args=[
-            "--namespace", POSTGRES_NAMESPACE,
-            "--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=true",
+            "--namespace",
+            POSTGRES_NAMESPACE,
+            "--dynamic-config-value",
+            "system.forceSearchAttributesCacheRefreshOnRead=true",
         ],
     )
     yield env

@@ -12,7 +12,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.agency_request import prepare_agency_request
@@ -67,7 +67,9 @@ class AgencyServiceWorkflow:
         )
         if not eligibility.eligible:
             await self._notify(request, "not_eligible", reasons=eligibility.reasons)
-            return StepOutcome(state="not_eligible", outcome="not_eligible", reasons=eligibility.reasons)
+            return StepOutcome(
+                state="not_eligible", outcome="not_eligible", reasons=eligibility.reasons
+            )
 
         agency_request = await workflow.execute_local_activity(
             prepare_agency_request,
@@ -92,9 +94,13 @@ class AgencyServiceWorkflow:
 
         decision = submission.decision or self._decision
         if decision is None:
-            await self._report(request, StepUpdate(step_id=request.step_id, state="waiting_for_agency"))
+            await self._report(
+                request, StepUpdate(step_id=request.step_id, state="waiting_for_agency")
+            )
             try:
-                await workflow.wait_condition(lambda: self._decision is not None, timeout=service.sla)
+                await workflow.wait_condition(
+                    lambda: self._decision is not None, timeout=service.sla
+                )
             except TimeoutError:
                 reason = f"{service.agency_name} did not decide within the service's time limit."
                 await self._notify(request, "failed", reasons=[reason])
@@ -116,7 +122,9 @@ class AgencyServiceWorkflow:
         await asyncio.gather(self._notify(request, "approved", decision=decision), paid)
         return StepOutcome(state="completed", outcome="approved", reference=decision.reference)
 
-    async def _submit(self, request: AgencyServiceInput, agency_request: AgencyRequest) -> SubmissionResult:
+    async def _submit(
+        self, request: AgencyServiceInput, agency_request: AgencyRequest
+    ) -> SubmissionResult:
         service = request.service
         retry = RetryPolicy(
             initial_interval=timedelta(seconds=service.retry.initial_interval_seconds),
@@ -208,7 +216,8 @@ async def _nothing() -> None:
 
 
 def _failure_message(error: ActivityError) -> str:
-    cause = error.cause
-    while cause is not None and not isinstance(cause, ApplicationError) and cause.cause:
+    """The agency's own words where there are some (the innermost application error)."""
+    cause: BaseException | None = error.cause
+    while isinstance(cause, FailureError) and not isinstance(cause, ApplicationError):
         cause = cause.cause
-    return str(cause.message if cause is not None and hasattr(cause, "message") else error)
+    return cause.message if isinstance(cause, ApplicationError) else str(error)

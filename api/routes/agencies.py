@@ -37,8 +37,12 @@ class RegisteredService(ServiceRegistration):
 
 def _public(row: AgencyService) -> RegisteredService:
     return RegisteredService.model_validate(
-        {**row.registration, "agency_id": row.agency_id, "version": row.version,
-         "active": row.active}
+        {
+            **row.registration,
+            "agency_id": row.agency_id,
+            "version": row.version,
+            "active": row.active,
+        }
     )
 
 
@@ -108,8 +112,15 @@ def update_service(
     """Replace a service's registration: a new version; journeys in flight keep theirs."""
     _own(session, agency.agency_id, service_id)
     if body.service_id != service_id:
-        raise unprocessable([{"loc": ["body", "service_id"], "type": "value_error",
-                              "msg": "service_id must match the URL"}])
+        raise unprocessable(
+            [
+                {
+                    "loc": ["body", "service_id"],
+                    "type": "value_error",
+                    "msg": "service_id must match the URL",
+                }
+            ]
+        )
     row = upsert_service(session=session, agency_id=agency.agency_id, registration=_checked(body))
     return _public(row)
 

@@ -19,7 +19,9 @@ class CallbackAccepted(BaseModel):
     accepted: bool = True
 
 
-@router.post("/{callback_id}", status_code=status.HTTP_202_ACCEPTED, response_model=CallbackAccepted)
+@router.post(
+    "/{callback_id}", status_code=status.HTTP_202_ACCEPTED, response_model=CallbackAccepted
+)
 async def agency_callback(
     callback_id: str, decision: AgencyDecision, settings: SettingsDep, temporal: TemporalDep
 ) -> CallbackAccepted:
@@ -36,6 +38,9 @@ async def agency_callback(
             # The step already ended (decided, timed out or cancelled): nothing to resume.
             raise HTTPException(status.HTTP_409_CONFLICT, "This step no longer waits") from error
         raise
-    log.info("agency decision received", journey_id=journey_id_of(workflow_id),
-             decision=decision.decision)
+    log.info(
+        "agency decision received",
+        journey_id=journey_id_of(workflow_id),
+        decision=decision.decision,
+    )
     return CallbackAccepted()

@@ -20,7 +20,7 @@ async def readyz(session: SessionDep, temporal: TemporalDep) -> dict[str, str]:
     """Temporal and the database both answer."""
     checks: dict[str, str] = {}
     try:
-        await run_in_threadpool(session.exec, text("SELECT 1"))  # type: ignore[call-overload]
+        await run_in_threadpool(session.connection().execute, text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         checks["database"] = f"error: {type(error).__name__}"

@@ -106,4 +106,3 @@ async def list_journeys(
             )
         )
     return JourneyList(journeys=journeys, query=query)
-

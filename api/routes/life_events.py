@@ -119,8 +119,11 @@ def _validate(definition: LifeEventDefinition, body: Any) -> dict[str, Any]:
 
 
 def _plan(
-    session: Session, settings: Settings, definition: LifeEventDefinition,
-    intake: dict[str, Any], journey_id: str,
+    session: Session,
+    settings: Settings,
+    definition: LifeEventDefinition,
+    intake: dict[str, Any],
+    journey_id: str,
 ) -> JourneyPlan:
     try:
         return resolve_plan(
@@ -136,11 +139,14 @@ def _plan(
         ) from error
 
 
-def _remember(session: Session, key: str, request_hash: str, journey_id: str, life_event: str
-              ) -> tuple[IntakeRecord, bool]:
+def _remember(
+    session: Session, key: str, request_hash: str, journey_id: str, life_event: str
+) -> tuple[IntakeRecord, bool]:
     """Store the key; if a concurrent request stored it first, return theirs (not created)."""
     record = IntakeRecord(
-        idempotency_key=key, request_hash=request_hash, journey_id=journey_id,
+        idempotency_key=key,
+        request_hash=request_hash,
+        journey_id=journey_id,
         life_event=life_event,
     )
     session.add(record)

@@ -75,7 +75,9 @@ def test_a_birth_reaches_every_agency_and_the_parent_hears_from_each(
     # The child benefit pays, once.
     [payment] = _ledger(stack, journey_id)
     assert (payment.service_id, payment.amount_cents, payment.currency) == (
-        "revenue.child-benefit", 64875, "CAD",
+        "revenue.child-benefit",
+        64875,
+        "CAD",
     )
 
 
@@ -91,9 +93,7 @@ def test_an_unverified_informant_ends_the_journey_before_any_agency(stack: Stack
     assert status["state"] == "failed"
     identity = status["steps"][0]
     assert identity["state"] == "failed"
-    assert identity["reasons"] == [
-        "The birth date does not match the record for this national id."
-    ]
+    assert identity["reasons"] == ["The birth date does not match the record for this national id."]
     assert {step["state"] for step in status["steps"][1:]} == {"skipped"}
     assert stack.received(journey_id) == []
 

@@ -29,9 +29,13 @@ def test_a_journey_leaves_no_personal_data_in_any_log(stack: Stack) -> None:
         assert json.dumps(value)[1:-1] not in logs
 
     about_journey = [
-        json.loads(line) for line in logs.splitlines()
+        json.loads(line)
+        for line in logs.splitlines()
         if line.startswith("{") and journey_id in line
     ]
     assert about_journey, "nothing was logged about the journey"
-    assert all(entry.get("journey_id") == journey_id for entry in about_journey
-               if entry.get("logger") != "uvicorn.access")
+    assert all(
+        entry.get("journey_id") == journey_id
+        for entry in about_journey
+        if entry.get("logger") != "uvicorn.access"
+    )

@@ -14,8 +14,9 @@ def test_operators_filter_journeys_by_life_event_state_and_agency(stack: Stack) 
     stack.wait_until_done(journey_id)
 
     with stack.operator() as operator:
-        listed = operator.get("/v1/journeys", params={"life_event": "birth", "state": "completed",
-                                                      "agency": "health"}).json()
+        listed = operator.get(
+            "/v1/journeys", params={"life_event": "birth", "state": "completed", "agency": "health"}
+        ).json()
         other_agency = operator.get("/v1/journeys", params={"agency": "no-such-agency"}).json()
     row = next(j for j in listed["journeys"] if j["journey_id"] == journey_id)
     assert row["life_event"] == "birth" and row["state"] == "completed"
@@ -25,9 +26,20 @@ def test_operators_filter_journeys_by_life_event_state_and_agency(stack: Stack) 
     # The query the API used works as it is in the `temporal` CLI (and so in the UI).
     address = stack.env["TEMPORAL_ADDRESS"]
     out = subprocess.run(
-        [str(temporal_cli_path()), "workflow", "list", "--address", address, "--query",
-         listed["query"], "--output", "json"],
-        check=True, capture_output=True, text=True,
+        [
+            str(temporal_cli_path()),
+            "workflow",
+            "list",
+            "--address",
+            address,
+            "--query",
+            listed["query"],
+            "--output",
+            "json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     ids = {row["execution"]["workflowId"] for row in json.loads(out)}
     assert journey_id in ids
@@ -36,9 +48,10 @@ def test_operators_filter_journeys_by_life_event_state_and_agency(stack: Stack) 
 def test_listing_journeys_is_for_operators_only(stack: Stack) -> None:
     with stack.api() as anonymous:
         assert anonymous.get("/v1/journeys").status_code == 401
-        assert anonymous.get(
-            "/v1/journeys", headers={"Authorization": "Bearer wrong"}
-        ).status_code == 401
+        assert (
+            anonymous.get("/v1/journeys", headers={"Authorization": "Bearer wrong"}).status_code
+            == 401
+        )
 
 
 def test_bad_filters_are_refused(stack: Stack) -> None:

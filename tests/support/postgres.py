@@ -43,16 +43,23 @@ class PostgresCluster:
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/lifeevents"
 
+    def new_database(self, name: str) -> str:
+        """A further empty database in the same cluster; its URL."""
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
     def start(self) -> None:
         if self.as_root:
             shutil.chown(self.folder, "postgres", "postgres")
         data = str(self.folder / "data")
         self._run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8")
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", data, "-o", options, "-l", str(self.folder / "log"), "-w",
-                  "start")
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "lifeevents")
+        self._run(
+            "pg_ctl", "-D", data, "-o", options, "-l", str(self.folder / "log"), "-w", "start"
+        )
+        self._run(
+            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "lifeevents"
+        )
 
     def stop(self) -> None:
         try:

@@ -17,7 +17,7 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self._lock:
-            self._messages.append(message)  # type: ignore[arg-type]
+            self._messages.append(message)
         return "250 OK"
 
     def messages(self, to: str | None = None) -> list[EmailMessage]:

@@ -155,8 +155,9 @@ class Stack:
 
     def submit(self, body: dict[str, Any], life_event: str = "birth", **headers: str) -> str:
         with self.api() as client:
-            response = client.post(f"/v1/life-events/{life_event}/intakes", json=body,
-                                   headers=headers)
+            response = client.post(
+                f"/v1/life-events/{life_event}/intakes", json=body, headers=headers
+            )
         assert response.status_code == 202, response.text
         journey_id: str = response.json()["journey_id"]
         return journey_id

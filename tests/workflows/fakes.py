@@ -1,0 +1,99 @@
+"""Recording stand-ins for the I/O activities, registered under the real activity names."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from temporalio import activity
+
+from lifeevents.models import (
+    AgencyServiceInput,
+    DeliverWebhookInput,
+    IdentityResult,
+    LocalizedText,
+    NotificationInput,
+    NotificationReceipt,
+    PaymentInput,
+    PaymentReceipt,
+    ServicePlan,
+    SubmissionResult,
+    VerifyIdentityInput,
+    WebhookDelivery,
+)
+
+
+@dataclass
+class Recorder:
+    decide_at_once: bool = False
+    verified: bool = True
+    submissions: list[DeliverWebhookInput] = field(default_factory=list)
+    notifications: list[NotificationInput] = field(default_factory=list)
+    payments: list[PaymentInput] = field(default_factory=list)
+
+    def activities(self) -> list[Any]:
+        @activity.defn(name="verify_identity")
+        async def verify_identity(request: VerifyIdentityInput) -> IdentityResult:
+            return IdentityResult(verified=self.verified, reason=None if self.verified else "no")
+
+        @activity.defn(name="deliver_webhook")
+        async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
+            self.submissions.append(request)
+            if self.decide_at_once:
+                return SubmissionResult.model_validate(
+                    {"accepted": True, "decision": {"decision": "approved", "reference": "R-1"}}
+                )
+            return SubmissionResult(accepted=True)
+
+        @activity.defn(name="send_notification")
+        async def send_notification(request: NotificationInput) -> NotificationReceipt:
+            self.notifications.append(request)
+            return NotificationReceipt(message_id=f"<{len(self.notifications)}@test>")
+
+        @activity.defn(name="record_payment")
+        async def record_payment(request: PaymentInput) -> PaymentReceipt:
+            self.payments.append(request)
+            return PaymentReceipt(payment_id=len(self.payments), status="instructed")
+
+        return [verify_identity, deliver_webhook, send_notification, record_payment]
+
+
+def service_plan(service_id: str = "health.child-health-card", **changes: Any) -> ServicePlan:
+    values: dict[str, Any] = {
+        "service_id": service_id,
+        "agency_id": "health",
+        "agency_name": "Provincial Health Plan",
+        "title": LocalizedText(en="Health card", fr="Carte santé"),
+        "registration_version": 1,
+        "fields": ["child.given_name"],
+        "delivery": WebhookDelivery(url="http://127.0.0.1:9/never"),
+        "sla": timedelta(days=10),
+        **changes,
+    }
+    return ServicePlan(**values)
+
+
+INTAKE: dict[str, Any] = {
+    "informant": {
+        "national_id": "234567891",
+        "given_name": "Jordan",
+        "family_name": "Smith",
+        "birth_date": "1988-11-02",
+    },
+    "child": {"given_name": "Noah", "family_name": "Smith", "birth_date": "2026-11-20", "sex": "M"},
+    "contact": {"email": "p@example.org", "language": "en"},
+}
+
+
+def agency_service_input(journey_id: str, service: ServicePlan) -> AgencyServiceInput:
+    from datetime import UTC, datetime
+
+    return AgencyServiceInput(
+        journey_id=journey_id,
+        step_id=service.service_id,
+        life_event="birth",
+        language="en",
+        intake=INTAKE,
+        service=service,
+        callback_base_url="http://127.0.0.1:8000",
+        journey_started_at=datetime(2026, 11, 23, tzinfo=UTC),
+    )

@@ -1,0 +1,126 @@
+"""LifeEventJourney and AgencyServiceWorkflow on the time-skipping server."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.agency_request import prepare_agency_request
+from activities.eligibility import check_eligibility
+from lifeevents.models import AgencyDecision, JourneyPlan, JourneyStatus, PaymentTerms, ServicePlan
+from tests.workflows.fakes import INTAKE, Recorder, service_plan
+from workflows.agency_service import AgencyServiceWorkflow
+from workflows.journey import LifeEventJourney
+
+
+@pytest.fixture
+async def recorder(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Recorder]:
+    recorder = Recorder()
+    async with Worker(
+        time_skipping_env.client,
+        task_queue="journeys-test",
+        workflows=[LifeEventJourney, AgencyServiceWorkflow],
+        activities=[*recorder.activities(), check_eligibility, prepare_agency_request],
+    ):
+        yield recorder
+
+
+async def start(client: Client, *services: ServicePlan) -> WorkflowHandle[Any, JourneyStatus]:
+    journey_id = str(uuid.uuid4())
+    plan = JourneyPlan(
+        journey_id=journey_id,
+        life_event="birth",
+        definition_version=1,
+        language="en",
+        intake=INTAKE,
+        services=list(services),
+        callback_base_url="http://127.0.0.1:8000",
+    )
+    return await client.start_workflow(
+        LifeEventJourney.run, plan, id=journey_id, task_queue="journeys-test"
+    )
+
+
+async def wait_for_step_state(handle: WorkflowHandle[Any, JourneyStatus], state: str) -> None:
+    for _ in range(200):
+        status = await handle.query(LifeEventJourney.status)
+        if any(step.state == state for step in status.steps):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no step reached {state}")
+
+
+async def test_an_agency_that_never_decides_fails_the_step_at_its_sla(
+    time_skipping_env: WorkflowEnvironment, recorder: Recorder
+) -> None:
+    began = await time_skipping_env.get_current_time()
+    handle = await start(time_skipping_env.client, service_plan(sla=timedelta(days=10)))
+    status = await handle.result()  # awaiting the result lets the server skip time
+    assert await time_skipping_env.get_current_time() - began >= timedelta(days=10)
+    assert status.state == "completed_with_issues"
+    step = status.steps[1]
+    assert (step.state, step.outcome) == ("failed", "agency_timeout")
+    assert step.reasons == [
+        "Provincial Health Plan did not decide within the service's time limit."
+    ]
+    assert [n.outcome for n in recorder.notifications] == ["failed"]
+
+
+async def test_a_late_decision_resumes_the_step_and_a_second_one_changes_nothing(
+    time_skipping_env: WorkflowEnvironment, recorder: Recorder
+) -> None:
+    paying = service_plan(payment=PaymentTerms(amount_cents=1000))
+    handle = await start(time_skipping_env.client, paying)
+    await wait_for_step_state(handle, "waiting_for_agency")
+    child = time_skipping_env.client.get_workflow_handle(f"{handle.id}/{paying.service_id}")
+    await child.signal(
+        AgencyServiceWorkflow.agency_decision,
+        AgencyDecision(decision="approved", reference="HC-1"),
+    )
+    await child.signal(
+        AgencyServiceWorkflow.agency_decision,
+        AgencyDecision(decision="rejected", reference="HC-2"),
+    )
+    status = await handle.result()
+    assert status.state == "completed"
+    assert (status.steps[1].outcome, status.steps[1].reference) == ("approved", "HC-1")
+    assert [p.idempotency_key for p in recorder.payments] == [f"{child.id}/pay"]
+    assert [n.outcome for n in recorder.notifications] == ["approved"]
+    [submission] = recorder.submissions
+    assert submission.idempotency_key == f"{child.id}/submit"
+    assert submission.request.data == {"child": {"given_name": "Noah"}}
+
+
+async def test_services_run_in_parallel_and_each_reports_its_own_outcome(
+    time_skipping_env: WorkflowEnvironment, recorder: Recorder
+) -> None:
+    recorder.decide_at_once = True
+    handle = await start(
+        time_skipping_env.client,
+        service_plan("a.one"),
+        service_plan("b.two"),
+        service_plan("c.three"),
+    )
+    status = await handle.result()
+    assert status.state == "completed"
+    assert [(s.id, s.state, s.reference) for s in status.steps[1:]] == [
+        ("a.one", "completed", "R-1"),
+        ("b.two", "completed", "R-1"),
+        ("c.three", "completed", "R-1"),
+    ]
+
+
+async def test_an_unverified_informant_reaches_no_agency(
+    time_skipping_env: WorkflowEnvironment, recorder: Recorder
+) -> None:
+    recorder.verified = False
+    status = await (await start(time_skipping_env.client, service_plan())).result()
+    assert status.state == "failed"
+    assert [s.state for s in status.steps] == ["failed", "skipped"]
+    assert recorder.submissions == [] and recorder.notifications == []
