@@ -10,7 +10,7 @@ from typing import Any
 from temporalio import activity
 
 from lifeevents.fields import get_path
-from lifeevents.models import EligibilityInput, EligibilityResult, EligibilityRule
+from lifeevents.models import Condition, EligibilityInput, EligibilityResult, EligibilityRule
 
 
 def _years_between(born: date, on: date) -> int:
@@ -25,6 +25,11 @@ def _as_date(value: Any) -> date | None:
 
 
 def rule_holds(rule: EligibilityRule, intake: dict[str, Any], as_of: datetime) -> bool:
+    """A rule holds when its condition (or any one of its ``any`` conditions) holds."""
+    return any(condition_holds(c, intake, as_of) for c in rule.conditions())
+
+
+def condition_holds(rule: Condition, intake: dict[str, Any], as_of: datetime) -> bool:
     value = get_path(intake, rule.field)
     today = as_of.date()
     match rule.op:
@@ -36,6 +41,12 @@ def rule_holds(rule: EligibilityRule, intake: dict[str, Any], as_of: datetime) -
             return bool(value != rule.value)
         case "in":
             return value in (rule.value or [])
+        case "not_in":
+            return value is not None and value not in (rule.value or [])
+        case "gte" | "lte":
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                return False
+            return bool(value >= rule.value if rule.op == "gte" else value <= rule.value)
         case "age_at_least" | "age_at_most":
             born = _as_date(value)
             if born is None:

@@ -40,6 +40,20 @@ _TEXT: dict[Language, dict[str, str]] = {
         "failed_word": "problem",
         "why": "Why:",
         "footer": "You told us once; we told {agency} for you. Follow your journey: {journey_id}",
+        "consent_needed": "Before we share your information with {agency} for: {service}, we "
+        "need your consent.",
+        "information_needed": "{agency} needs more information for: {service}.",
+        "reminder": "Reminder: {agency} still needs information for: {service}.",
+        "purpose": "Purpose: {purpose}",
+        "asked": "Asked for: {requested}",
+        "due": "Please answer by {due}.",
+        "next_consent_needed": "What happens next: give or refuse your consent from your journey "
+        "page; refusing skips this service only.",
+        "next_information_needed": "What happens next: answer from your journey page.",
+        "next_reminder": "What happens next: answer from your journey page.",
+        "consent_needed_word": "your consent is needed",
+        "information_needed_word": "information needed",
+        "reminder_word": "reminder",
     },
     "fr": {
         "approved": "{agency} a terminé : {service}.",
@@ -61,17 +75,28 @@ _TEXT: dict[Language, dict[str, str]] = {
         "why": "Pourquoi :",
         "footer": "Vous nous l'avez dit une fois; nous l'avons dit à {agency}. Votre dossier : "
         "{journey_id}",
+        "consent_needed": "Avant de transmettre vos renseignements à {agency} pour : {service}, "
+        "nous avons besoin de votre consentement.",
+        "information_needed": "{agency} a besoin de renseignements supplémentaires pour : "
+        "{service}.",
+        "reminder": "Rappel : {agency} attend toujours des renseignements pour : {service}.",
+        "purpose": "Fin : {purpose}",
+        "asked": "Demandé : {requested}",
+        "due": "Veuillez répondre d'ici le {due}.",
+        "next_consent_needed": "Et ensuite : donnez ou refusez votre consentement depuis la page "
+        "de votre dossier; un refus écarte ce service seulement.",
+        "next_information_needed": "Et ensuite : répondez depuis la page de votre dossier.",
+        "next_reminder": "Et ensuite : répondez depuis la page de votre dossier.",
+        "consent_needed_word": "votre consentement est requis",
+        "information_needed_word": "renseignements requis",
+        "reminder_word": "rappel",
     },
 }
 
 
 def compose(request: NotificationInput, message_id: str, sender: str) -> EmailMessage:
     text = _TEXT[request.language]
-    outcome = (
-        request.outcome
-        if request.outcome in ("approved", "rejected", "not_eligible")
-        else ("failed")
-    )
+    outcome = request.outcome if f"next_{request.outcome}" in text else "failed"
     values = {
         "agency": request.agency_name,
         "service": request.service_title.in_(request.language),
@@ -87,6 +112,12 @@ def compose(request: NotificationInput, message_id: str, sender: str) -> EmailMe
     if request.payment and outcome == "approved":
         amount = f"{request.payment.amount_cents / 100:.2f}"
         lines.append(text["payment"].format(amount=amount, currency=request.payment.currency))
+    if request.purpose:
+        lines.append(text["purpose"].format(purpose=request.purpose.in_(request.language)))
+    if request.requested:
+        lines.append(text["asked"].format(requested=", ".join(request.requested)))
+    if request.due_at:
+        lines.append(text["due"].format(due=request.due_at.date().isoformat()))
     lines += ["", text[f"next_{outcome}"].format(**values), "", text["footer"].format(**values)]
 
     message = EmailMessage()

@@ -4,6 +4,7 @@ A malformed definition fails loudly, naming the file and the place, so a policy 
 never reaches a journey.
 """
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,22 @@ class CatalogError(Exception):
 class BundleService(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{2,99}$")
     optional: bool = False
+    # Services of this bundle whose outcome this one needs; it runs once they have completed.
+    needs: list[str] = Field(default_factory=list)
+    # Why the agency needs the person's data: what the person is asked to consent to.
+    purpose: LocalizedText | None = None
+    # Documents the agency may ask for (shown to the person up front).
+    evidence: list[str] = Field(default_factory=list)
+
+
+class DeadlineDefinition(Model):
+    """A legal deadline, counted from a date in the intake (or from the journey's start)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,49}$")
+    title: LocalizedText
+    period: timedelta
+    from_field: str | None = None
+    services: list[str] = Field(min_length=1)
 
 
 class LifeEventDefinition(Model):
@@ -37,6 +54,7 @@ class LifeEventDefinition(Model):
     description: LocalizedText | None = None
     intake_schema: dict[str, Any]
     services: list[BundleService] = Field(min_length=1)
+    deadlines: list[DeadlineDefinition] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> "LifeEventDefinition":
@@ -55,7 +73,31 @@ class LifeEventDefinition(Model):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"services lists {duplicates} more than once")
+        for index, service in enumerate(self.services):
+            for need in service.needs:
+                if need not in ids:
+                    raise ValueError(
+                        f"services[{index}].needs: '{need}' is not a service of this life event"
+                    )
+        cycle = find_cycle({s.id: s.needs for s in self.services})
+        if cycle:
+            raise ValueError(f"services: needs form a cycle: {' -> '.join(cycle)}")
+        for index, deadline in enumerate(self.deadlines):
+            for service_id in deadline.services:
+                if service_id not in ids:
+                    raise ValueError(
+                        f"deadlines[{index}].services: '{service_id}' is not a service of this "
+                        "life event"
+                    )
+            if deadline.from_field and not self.has_field(deadline.from_field):
+                raise ValueError(
+                    f"deadlines[{index}].from_field: '{deadline.from_field}' is not a field of "
+                    "the intake"
+                )
         return self
+
+    def service(self, service_id: str) -> BundleService | None:
+        return next((s for s in self.services if s.id == service_id), None)
 
     def validator(self) -> Draft202012Validator:
         return Draft202012Validator(self.intake_schema, format_checker=FormatChecker())
@@ -77,6 +119,32 @@ class LifeEventDefinition(Model):
             resolved: dict[str, Any] = self.intake_schema["$defs"][ref.removeprefix("#/$defs/")]
             return resolved
         return node
+
+
+def find_cycle(needs: dict[str, list[str]]) -> list[str] | None:
+    """A dependency cycle among services, as a path that ends where it starts, or None."""
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(node: str) -> list[str] | None:
+        if node in visiting:
+            return [*visiting[visiting.index(node) :], node]
+        if node in done:
+            return None
+        visiting.append(node)
+        for need in needs.get(node, []):
+            found = visit(need)
+            if found:
+                return found
+        visiting.pop()
+        done.add(node)
+        return None
+
+    for node in needs:
+        found = visit(node)
+        if found:
+            return found
+    return None
 
 
 def load_definition(path: Path, common_defs: dict[str, Any]) -> LifeEventDefinition:

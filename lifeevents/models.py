@@ -8,7 +8,7 @@ never travel through Temporal.
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Language = Literal["en", "fr"]
 JourneyState = Literal[
@@ -64,15 +64,48 @@ class TaskQueueDelivery(Model):
 Delivery = Annotated[WebhookDelivery | TaskQueueDelivery, Field(discriminator="mode")]
 
 
-class EligibilityRule(Model):
-    """One condition on a field of the intake; when it does not hold, ``reason`` says why."""
+Operator = Literal[
+    "exists",
+    "equals",
+    "not_equals",
+    "in",
+    "not_in",
+    "gte",
+    "lte",
+    "age_at_least",
+    "age_at_most",
+    "within_days",
+]
+
+
+class Condition(Model):
+    """A test on one field of the intake. Ages and day counts are taken on the journey's start."""
 
     field: str = Field(min_length=1, max_length=200)
-    op: Literal[
-        "exists", "equals", "not_equals", "in", "age_at_least", "age_at_most", "within_days"
-    ]
+    op: Operator
     value: Any = None
+
+
+class EligibilityRule(Model):
+    """A condition (or ``any`` of several) that must hold; when it does not, ``reason`` says why."""
+
+    field: str | None = Field(default=None, min_length=1, max_length=200)
+    op: Operator | None = None
+    value: Any = None
+    any: list[Condition] | None = Field(default=None, min_length=1)
     reason: LocalizedText
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "EligibilityRule":
+        if (self.any is None) == (self.field is None or self.op is None):
+            raise ValueError("a rule has either 'field' and 'op', or 'any'")
+        return self
+
+    def conditions(self) -> list[Condition]:
+        if self.any is not None:
+            return self.any
+        assert self.field is not None and self.op is not None
+        return [Condition(field=self.field, op=self.op, value=self.value)]
 
 
 class EligibilityRules(Model):
@@ -108,6 +141,26 @@ class ServicePlan(Model):
     payment: PaymentTerms | None = None
     sla: timedelta
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    # Services whose outcome this one needs (their references reach the agency).
+    needs: list[str] = Field(default_factory=list)
+    # Why the agency receives the person's data; what the person consents to.
+    purpose: LocalizedText | None = None
+    # Consent as given at intake: True given, False refused, None not asked yet.
+    consent: bool | None = None
+    # Where to tell the agency that the person withdrew (cancellation), if it wants to know.
+    withdrawal: Delivery | None = None
+    # How long the person has to answer a request for information, and how often we remind.
+    information_deadline: timedelta = timedelta(days=30)
+    reminder_every: timedelta = timedelta(days=7)
+
+
+class DeadlinePlan(Model):
+    """A legal deadline: past ``due_at``, the listed steps that still wait on the person end."""
+
+    id: str
+    title: LocalizedText
+    due_at: datetime
+    services: list[str]
 
 
 class JourneyPlan(Model):
@@ -120,6 +173,7 @@ class JourneyPlan(Model):
     services: list[ServicePlan]
     # Where agencies send later decisions; the callback id is appended per step.
     callback_base_url: str
+    deadlines: list[DeadlinePlan] = Field(default_factory=list)
 
 
 # --- Status, answered by the journey's query -------------------------------------------------
@@ -135,6 +189,25 @@ class StepStatus(Model):
     outcome: str | None = None
     reasons: list[str] = Field(default_factory=list)
     reference: str | None = None
+    needs: list[str] = Field(default_factory=list)
+    deadline_at: datetime | None = None
+    # What was undone when the journey was cancelled ("withdrawn", "payment_reversed", ...).
+    compensations: list[str] = Field(default_factory=list)
+
+
+class CitizenRequest(Model):
+    """Something the journey waits for from the person: a consent or some information."""
+
+    id: str
+    kind: Literal["consent", "information"]
+    step_id: str
+    state: Literal["open", "answered", "expired", "cancelled"] = "open"
+    title: LocalizedText | None = None
+    purpose: LocalizedText | None = None
+    requested: list[str] = Field(default_factory=list)
+    message: str | None = None
+    created_at: datetime
+    due_at: datetime | None = None
 
 
 class JourneyStatus(Model):
@@ -144,7 +217,8 @@ class JourneyStatus(Model):
     started_at: datetime
     completed_at: datetime | None = None
     steps: list[StepStatus]
-    requests: list[dict[str, Any]] = Field(default_factory=list)
+    requests: list[CitizenRequest] = Field(default_factory=list)
+    deadlines: list[DeadlinePlan] = Field(default_factory=list)
 
 
 class StepUpdate(Model):
@@ -155,6 +229,27 @@ class StepUpdate(Model):
     outcome: str | None = None
     reasons: list[str] = Field(default_factory=list)
     reference: str | None = None
+    # A request for information the step opens, or the id of one it closes.
+    request: CitizenRequest | None = None
+    closed_request: str | None = None
+
+
+class ConsentAnswer(Model):
+    """The person gives or refuses (or withdraws) consent for one service's purpose."""
+
+    service_id: str = Field(min_length=1, max_length=100)
+    given: bool
+
+
+class InformationAnswer(Model):
+    """The person answers a request for information, field by field."""
+
+    request_id: str = Field(min_length=1, max_length=300)
+    answers: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = Field(max_length=50)
+
+
+class CancelRequest(Model):
+    reason: str | None = Field(default=None, max_length=500)
 
 
 # --- Building-block inputs and outputs ------------------------------------------------------
@@ -196,6 +291,9 @@ class PrepareRequestInput(Model):
     fields: list[str]
     intake: dict[str, Any]
     callback_base_url: str
+    prerequisites: dict[str, str] = Field(default_factory=dict)
+    information: dict[str, str] = Field(default_factory=dict)
+    round: int = 1
     # The child workflow that waits for the decision; the callback id resolves to it.
     workflow_id: str
 
@@ -211,6 +309,11 @@ class AgencyRequest(Model):
     step_id: str
     data: dict[str, Any]
     callback_url: str
+    # References issued by the services this one needs, by service id.
+    prerequisites: dict[str, str] = Field(default_factory=dict)
+    # The person's answers to what the agency asked, and which submission this is.
+    information: dict[str, str] = Field(default_factory=dict)
+    round: int = 1
 
 
 class AgencyDecision(Model):
@@ -221,7 +324,11 @@ class AgencyDecision(Model):
     decision: Decision
     reference: str | None = Field(default=None, max_length=200)
     message: str | None = Field(default=None, max_length=2000)
-    requested: list[str] = Field(default_factory=list)
+    requested: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]] = Field(
+        default_factory=list, max_length=20
+    )
+    # Which submission this decides (set by the orchestrator from the callback id).
+    round: int = Field(default=1, ge=1)
 
 
 class DeliverWebhookInput(Model):
@@ -251,6 +358,10 @@ class NotificationInput(Model):
     agency_message: str | None = None
     reasons: list[str] = Field(default_factory=list)
     payment: PaymentTerms | None = None
+    # For requests to the person: what is asked, for what purpose, and until when.
+    requested: list[str] = Field(default_factory=list)
+    purpose: LocalizedText | None = None
+    due_at: datetime | None = None
 
 
 class NotificationReceipt(Model):
@@ -282,6 +393,34 @@ class AgencyServiceInput(Model):
     service: ServicePlan
     callback_base_url: str
     journey_started_at: datetime
+    prerequisites: dict[str, str] = Field(default_factory=dict)
+    # The earliest legal deadline for this step: waits on the person end there.
+    deadline_at: datetime | None = None
+
+
+class WithdrawalInput(Model):
+    """Tell an agency that the person withdrew a request it already received."""
+
+    journey_id: str
+    url: str
+    idempotency_key: str
+    service_id: str
+    step_id: str
+    reference: str | None = None
+
+
+class ReversePaymentInput(Model):
+    journey_id: str
+    idempotency_key: str
+
+
+class ConsentRecordInput(Model):
+    journey_id: str
+    service_id: str
+    agency_id: str
+    purpose: str
+    given: bool
+    source: Literal["intake", "citizen", "registry-event"]
 
 
 class StepOutcome(Model):
@@ -289,3 +428,4 @@ class StepOutcome(Model):
     outcome: str | None = None
     reasons: list[str] = Field(default_factory=list)
     reference: str | None = None
+    compensations: list[str] = Field(default_factory=list)

@@ -4,12 +4,14 @@ The plan is pinned into the journey's input, so a journey in flight never change
 catalog or the registry does.
 """
 
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from sqlmodel import Session
 
 from lifeevents.catalog import LifeEventDefinition
-from lifeevents.models import JourneyPlan, Language, ServicePlan
+from lifeevents.fields import get_path
+from lifeevents.models import DeadlinePlan, JourneyPlan, Language, ServicePlan
 from lifeevents.registry import RegistryError, ServiceRegistration, services_for_life_event
 from lifeevents.tables import Agency, AgencyService
 
@@ -68,6 +70,38 @@ def resolve_plan(
         selected = [entry for entry in entries if entry.row.service_id in chosen]
     if not selected:
         raise RegistryError(("services",), "no service is available for this life event yet")
+    selected_ids = {entry.row.service_id for entry in selected}
+    for entry in selected:
+        bundled = definition.service(entry.row.service_id)
+        for need in bundled.needs if bundled else []:
+            if need not in selected_ids:
+                where = (
+                    ("services",)
+                    if chosen is None
+                    else ("services", chosen.index(entry.row.service_id))
+                )
+                raise RegistryError(
+                    where, f"'{entry.row.service_id}' needs '{need}': choose it too"
+                )
+    consented = set(intake.get("consents", []))
+    now = datetime.now(UTC)
+
+    def due(field: str | None) -> datetime:
+        if field is None:
+            return now
+        value = get_path(intake, field)
+        return datetime.combine(date.fromisoformat(str(value)), time.max, tzinfo=UTC)
+
+    deadlines = [
+        DeadlinePlan(
+            id=deadline.id,
+            title=deadline.title,
+            due_at=due(deadline.from_field) + deadline.period,
+            services=[s for s in deadline.services if s in selected_ids],
+        )
+        for deadline in definition.deadlines
+        if selected_ids & set(deadline.services)
+    ]
 
     language = cast(Language, intake.get("contact", {}).get("language", "en"))
     return JourneyPlan(
@@ -77,6 +111,7 @@ def resolve_plan(
         language=language,
         intake=intake,
         callback_base_url=callback_base_url,
+        deadlines=deadlines,
         services=[
             ServicePlan(
                 service_id=entry.row.service_id,
@@ -90,6 +125,14 @@ def resolve_plan(
                 payment=entry.registration.payment if entry.registration.pays else None,
                 sla=entry.registration.sla,
                 retry=entry.registration.retry,
+                needs=bundled.needs
+                if (bundled := definition.service(entry.row.service_id))
+                else [],
+                purpose=bundled.purpose if bundled and bundled.purpose else None,
+                consent=True if entry.row.service_id in consented else None,
+                withdrawal=entry.registration.withdrawal,
+                information_deadline=entry.registration.information_deadline,
+                reminder_every=entry.registration.reminder_every,
             )
             for entry in selected
         ],

@@ -46,6 +46,14 @@ class ServiceRegistration(Model):
     payment: PaymentTerms | None = None
     sla: timedelta = Field(default=timedelta(days=5), description="ISO 8601 duration, e.g. P5D")
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    # Where the agency wants to hear that a person withdrew (journey cancelled), if anywhere.
+    withdrawal: Delivery | None = None
+    information_deadline: timedelta = Field(
+        default=timedelta(days=30), description="How long the person has to answer a request"
+    )
+    reminder_every: timedelta = Field(
+        default=timedelta(days=7), description="How often the person is reminded of a request"
+    )
 
     @field_validator("sla")
     @classmethod
@@ -106,11 +114,12 @@ def check_against_catalog(
                 )
         if registration.eligibility:
             for rule_index, rule in enumerate(registration.eligibility.all):
-                if not definition.has_field(rule.field):
-                    raise RegistryError(
-                        ("eligibility", "all", rule_index, "field"),
-                        f"'{rule.field}' is not a field of the '{life_event}' intake",
-                    )
+                for condition in rule.conditions():
+                    if not definition.has_field(condition.field):
+                        raise RegistryError(
+                            ("eligibility", "all", rule_index),
+                            f"'{condition.field}' is not a field of the '{life_event}' intake",
+                        )
 
 
 def upsert_service(

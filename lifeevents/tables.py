@@ -77,3 +77,16 @@ class NotificationRecord(SQLModel, table=True):
     status: str = "sending"
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class ConsentRecord(SQLModel, table=True):
+    """Append-only: each time a person gives, refuses or withdraws consent for a purpose."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: str = Field(index=True)
+    service_id: str
+    agency_id: str
+    purpose: str
+    given: bool
+    source: str
+    recorded_at: datetime = Field(default_factory=utcnow)

@@ -17,6 +17,8 @@ from temporalio.worker import (
 )
 
 from activities.agency_request import prepare_agency_request
+from activities.compensation import reverse_payment, withdraw_submission
+from activities.consent import record_consent
 from activities.eligibility import check_eligibility
 from activities.identity import verify_identity
 from activities.notification import send_notification
@@ -38,6 +40,9 @@ ACTIVITIES: list[Callable[..., Any]] = [
     deliver_webhook,
     send_notification,
     record_payment,
+    record_consent,
+    withdraw_submission,
+    reverse_payment,
 ]
 WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 

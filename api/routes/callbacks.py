@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SettingsDep, TemporalDep
-from lifeevents.callbacks import workflow_id_for_callback
+from lifeevents.callbacks import resolve_callback
 from lifeevents.logging import journey_id_of
 from lifeevents.models import AgencyDecision
 from workflows.agency_service import AgencyServiceWorkflow
@@ -26,13 +26,16 @@ async def agency_callback(
     callback_id: str, decision: AgencyDecision, settings: SettingsDep, temporal: TemporalDep
 ) -> CallbackAccepted:
     """An agency reports its decision on a request it accepted earlier."""
-    workflow_id = workflow_id_for_callback(settings.app_secret, callback_id)
-    if workflow_id is None:
+    target = resolve_callback(settings.app_secret, callback_id)
+    if target is None:
         log.warning("callback refused", reason="unknown or forged callback id")
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown callback")
+    workflow_id, round_ = target
     handle = temporal.get_workflow_handle_for(AgencyServiceWorkflow.run, workflow_id)
     try:
-        await handle.signal(AgencyServiceWorkflow.agency_decision, decision)
+        await handle.signal(
+            AgencyServiceWorkflow.agency_decision, decision.model_copy(update={"round": round_})
+        )
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             # The step already ended (decided, timed out or cancelled): nothing to resume.

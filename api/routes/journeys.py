@@ -3,16 +3,24 @@
 import re
 import uuid
 from datetime import datetime
-from typing import Annotated, get_args
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import OperatorDep, TemporalDep
 from lifeevents import search_attributes
-from lifeevents.models import JourneyState, JourneyStatus
+from lifeevents.models import (
+    CancelRequest,
+    CitizenRequest,
+    ConsentAnswer,
+    InformationAnswer,
+    JourneyState,
+    JourneyStatus,
+    StepStatus,
+)
 from workflows.journey import LifeEventJourney
 
 router = APIRouter(prefix="/v1/journeys", tags=["journeys"])
@@ -23,14 +31,59 @@ def _not_found(journey_id: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
 
 
-@router.get("/{journey_id}", response_model=JourneyStatus)
-async def get_journey(journey_id: str, temporal: TemporalDep) -> JourneyStatus:
-    """Where every step of a journey stands, while it runs and after."""
+def _journey(temporal: TemporalDep, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
     try:
         uuid.UUID(journey_id)
     except ValueError as error:
         raise _not_found(journey_id) from error
-    handle = temporal.get_workflow_handle_for(LifeEventJourney.run, journey_id)
+    return temporal.get_workflow_handle_for(LifeEventJourney.run, journey_id)
+
+
+async def _update(handle: WorkflowHandle[Any, JourneyStatus], update: Any, arg: Any) -> Any:
+    """Run an update; a refusal by the journey's validator is a 409 with its reason."""
+    try:
+        return await handle.execute_update(update, arg)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        message = getattr(cause, "message", None) or str(cause or error)
+        raise HTTPException(status.HTTP_409_CONFLICT, message) from error
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise _not_found(handle.id) from error
+        if error.status == RPCStatusCode.FAILED_PRECONDITION:
+            raise HTTPException(status.HTTP_409_CONFLICT, "The journey is over") from error
+        raise
+
+
+@router.post("/{journey_id}/consents", response_model=StepStatus)
+async def give_consent(journey_id: str, answer: ConsentAnswer, temporal: TemporalDep) -> Any:
+    """Give, refuse or withdraw consent for a service's purpose, before it receives any data."""
+    handle = _journey(temporal, journey_id)
+    return await _update(handle, LifeEventJourney.give_consent, answer)
+
+
+@router.post("/{journey_id}/information", response_model=CitizenRequest)
+async def provide_information(
+    journey_id: str, answer: InformationAnswer, temporal: TemporalDep
+) -> Any:
+    """Answer a request for information; the waiting step goes on at once."""
+    handle = _journey(temporal, journey_id)
+    return await _update(handle, LifeEventJourney.provide_information, answer)
+
+
+@router.post("/{journey_id}/cancel", response_model=JourneyStatus)
+async def cancel_journey(
+    journey_id: str, temporal: TemporalDep, request: CancelRequest | None = None
+) -> Any:
+    """Stop the journey: pending steps stop, finished ones are undone where they can be."""
+    handle = _journey(temporal, journey_id)
+    return await _update(handle, LifeEventJourney.cancel, request or CancelRequest())
+
+
+@router.get("/{journey_id}", response_model=JourneyStatus)
+async def get_journey(journey_id: str, temporal: TemporalDep) -> JourneyStatus:
+    """Where every step of a journey stands, while it runs and after."""
+    handle = _journey(temporal, journey_id)
     try:
         description = await handle.describe()
         if description.workflow_type != "LifeEventJourney":

@@ -19,6 +19,12 @@ import httpx
 from tests.support.ports import free_port
 
 FINAL_STATES = {"completed", "completed_with_issues", "failed", "cancelled"}
+BIRTH_SERVICES = [
+    "vital-statistics.birth-registration",
+    "revenue.child-benefit",
+    "social-insurance.child-number",
+    "health.child-health-card",
+]
 OPERATOR_TOKEN = "test-operator-token"
 
 
@@ -29,6 +35,7 @@ def birth_intake(
     informant: dict[str, str] | None = None,
     child_given_name: str = "Noah",
     services: list[str] | None = None,
+    consents: list[str] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "informant": informant
@@ -48,6 +55,8 @@ def birth_intake(
     }
     if services is not None:
         body["services"] = services
+    # Consent to every service asked for, unless the test says otherwise.
+    body["consents"] = BIRTH_SERVICES if consents is None else consents
     return body
 
 

@@ -8,6 +8,7 @@ from temporalio import activity
 
 from lifeevents.models import (
     AgencyServiceInput,
+    ConsentRecordInput,
     DeliverWebhookInput,
     IdentityResult,
     LocalizedText,
@@ -15,10 +16,12 @@ from lifeevents.models import (
     NotificationReceipt,
     PaymentInput,
     PaymentReceipt,
+    ReversePaymentInput,
     ServicePlan,
     SubmissionResult,
     VerifyIdentityInput,
     WebhookDelivery,
+    WithdrawalInput,
 )
 
 
@@ -26,9 +29,14 @@ from lifeevents.models import (
 class Recorder:
     decide_at_once: bool = False
     verified: bool = True
+    # Scripted agency answers per service, one per submission round (else decide_at_once).
+    script: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     submissions: list[DeliverWebhookInput] = field(default_factory=list)
     notifications: list[NotificationInput] = field(default_factory=list)
     payments: list[PaymentInput] = field(default_factory=list)
+    consents: list[ConsentRecordInput] = field(default_factory=list)
+    reversals: list[ReversePaymentInput] = field(default_factory=list)
+    withdrawals: list[WithdrawalInput] = field(default_factory=list)
 
     def activities(self) -> list[Any]:
         @activity.defn(name="verify_identity")
@@ -38,6 +46,10 @@ class Recorder:
         @activity.defn(name="deliver_webhook")
         async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
             self.submissions.append(request)
+            scripted = self.script.get(request.request.service_id)
+            if scripted:
+                answer = scripted[min(request.request.round, len(scripted)) - 1]
+                return SubmissionResult.model_validate({"accepted": True, "decision": answer})
             if self.decide_at_once:
                 return SubmissionResult.model_validate(
                     {"accepted": True, "decision": {"decision": "approved", "reference": "R-1"}}
@@ -54,7 +66,28 @@ class Recorder:
             self.payments.append(request)
             return PaymentReceipt(payment_id=len(self.payments), status="instructed")
 
-        return [verify_identity, deliver_webhook, send_notification, record_payment]
+        @activity.defn(name="record_consent")
+        async def record_consent(request: ConsentRecordInput) -> None:
+            self.consents.append(request)
+
+        @activity.defn(name="reverse_payment")
+        async def reverse_payment(request: ReversePaymentInput) -> PaymentReceipt:
+            self.reversals.append(request)
+            return PaymentReceipt(payment_id=1, status="reversed")
+
+        @activity.defn(name="withdraw_submission")
+        async def withdraw_submission(request: WithdrawalInput) -> None:
+            self.withdrawals.append(request)
+
+        return [
+            verify_identity,
+            deliver_webhook,
+            send_notification,
+            record_payment,
+            record_consent,
+            reverse_payment,
+            withdraw_submission,
+        ]
 
 
 def service_plan(service_id: str = "health.child-health-card", **changes: Any) -> ServicePlan:
@@ -67,6 +100,7 @@ def service_plan(service_id: str = "health.child-health-card", **changes: Any) -
         "fields": ["child.given_name"],
         "delivery": WebhookDelivery(url="http://127.0.0.1:9/never"),
         "sla": timedelta(days=10),
+        "consent": True,
         **changes,
     }
     return ServicePlan(**values)

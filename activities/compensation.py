@@ -1,0 +1,46 @@
+"""Compensation building blocks for a cancelled journey: withdraw a submission, reverse a
+payment. Both are idempotent: running one twice undoes nothing more."""
+
+import httpx
+from sqlmodel import Session, select
+from temporalio import activity
+
+from lifeevents.db import get_engine
+from lifeevents.models import PaymentReceipt, ReversePaymentInput, WithdrawalInput
+from lifeevents.tables import PaymentLedgerEntry
+
+
+@activity.defn
+async def withdraw_submission(notice: WithdrawalInput) -> None:
+    """Tell the agency the person withdrew; the same ``webhook-id`` on every attempt."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(
+            notice.url,
+            content=notice.model_dump_json(exclude={"url"}),
+            headers={
+                "Content-Type": "application/json",
+                "webhook-id": notice.idempotency_key,
+                "Idempotency-Key": notice.idempotency_key,
+            },
+        )
+    if response.status_code >= 500:
+        response.raise_for_status()
+
+
+@activity.defn
+def reverse_payment(request: ReversePaymentInput) -> PaymentReceipt:
+    """Reverse an instructed payment. A settled one cannot be: it stays, and we say so."""
+    with Session(get_engine()) as session:
+        statement = select(PaymentLedgerEntry).where(
+            PaymentLedgerEntry.idempotency_key == request.idempotency_key
+        )
+        entry = session.exec(statement.with_for_update()).first()
+        if entry is None:
+            return PaymentReceipt(payment_id=0, status="none")
+        if entry.status == "instructed":
+            entry.status = "reversed"
+            session.add(entry)
+            session.commit()
+        assert entry.id is not None
+        status = "reversed" if entry.status == "reversed" else "not_reversed_settled"
+        return PaymentReceipt(payment_id=entry.id, status=status)

@@ -1,0 +1,15 @@
+"""Consent: every give, refusal or withdrawal is recorded, append-only, with its purpose."""
+
+from sqlmodel import Session
+from temporalio import activity
+
+from lifeevents.db import get_engine
+from lifeevents.models import ConsentRecordInput
+from lifeevents.tables import ConsentRecord
+
+
+@activity.defn
+def record_consent(request: ConsentRecordInput) -> None:
+    with Session(get_engine()) as session:
+        session.add(ConsentRecord(**request.model_dump()))
+        session.commit()
