@@ -1,117 +1,101 @@
-"""How the simulated agencies are registered: the same documents an integrator would POST."""
+"""The simulated agencies as data (``services.yaml``) and the registrations they make from it:
+the same documents an integrator would POST to ``/v1/agencies/{agency_id}/services``."""
 
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field
+
+from lifeevents.models import LocalizedText, Model, PaymentTerms
 from lifeevents.registry import AgencyCreate, ServiceRegistration
 
-SOCIAL_INSURANCE_TASK_QUEUE = "agency-social-insurance"
-SOCIAL_INSURANCE_ACTIVITY = "social_insurance.issue_child_number"
+AGENCY_TASK_QUEUE = "agency-{agency}"
+NATIVE_ACTIVITY = "{service_id}.submit"
+NATIVE_WITHDRAWAL = "{service_id}.withdraw"
+
+
+class SimulatedService(Model):
+    service_id: str
+    agency: str
+    title: LocalizedText
+    life_events: list[str]
+    fields: list[str]
+    mode: Literal["webhook", "task_queue"] = "webhook"
+    behaviour: Literal["now", "later", "ask"] = "now"
+    reference: str
+    message: str | None = None
+    asks: list[str] = Field(default_factory=list)
+    ask_message: str | None = None
+    payment: PaymentTerms | None = None
+    withdraw: bool = False
+    eligibility: dict[str, Any] | None = None
+    sla: str = "P5D"
+
+
+class SimulatedAgencies(Model):
+    agencies: dict[str, LocalizedText]
+    services: list[SimulatedService]
+
+    def service(self, service_id: str) -> SimulatedService | None:
+        return next((s for s in self.services if s.service_id == service_id), None)
+
+
+@lru_cache
+def simulated() -> SimulatedAgencies:
+    raw = yaml.safe_load((Path(__file__).parent / "services.yaml").read_text(encoding="utf-8"))
+    return SimulatedAgencies.model_validate(raw)
 
 
 def demo_agencies() -> list[AgencyCreate]:
-    return [
-        AgencyCreate(agency_id="vital-statistics", name="Vital Statistics Agency"),
-        AgencyCreate(agency_id="revenue", name="Revenue Agency"),
-        AgencyCreate(agency_id="social-insurance", name="Social Insurance Agency"),
-        AgencyCreate(agency_id="health", name="Provincial Health Plan"),
-    ]
+    return [AgencyCreate(agency_id=key, name=name.en) for key, name in simulated().agencies.items()]
+
+
+def registration(service: SimulatedService, agencies_base_url: str) -> ServiceRegistration:
+    base = f"{agencies_base_url.rstrip('/')}/agencies/{service.service_id}"
+    task_queue = AGENCY_TASK_QUEUE.format(agency=service.agency)
+    delivery: dict[str, Any] = (
+        {"mode": "webhook", "url": base}
+        if service.mode == "webhook"
+        else {
+            "mode": "task_queue",
+            "task_queue": task_queue,
+            "activity": NATIVE_ACTIVITY.format(service_id=service.service_id),
+        }
+    )
+    withdrawal: dict[str, Any] | None = None
+    if service.withdraw:
+        withdrawal = (
+            {"mode": "webhook", "url": f"{base}/withdraw"}
+            if service.mode == "webhook"
+            else {
+                "mode": "task_queue",
+                "task_queue": task_queue,
+                "activity": NATIVE_WITHDRAWAL.format(service_id=service.service_id),
+            }
+        )
+    return ServiceRegistration.model_validate(
+        {
+            "service_id": service.service_id,
+            "title": service.title,
+            "life_events": service.life_events,
+            "fields": service.fields,
+            "delivery": delivery,
+            "withdrawal": withdrawal,
+            "eligibility": service.eligibility,
+            "pays": service.payment is not None,
+            "payment": service.payment,
+            "sla": service.sla,
+            # A simulated agency answers in milliseconds: a stuck attempt is retried quickly.
+            "retry": {"attempt_timeout_seconds": 10},
+        }
+    )
 
 
 def demo_services(agencies_base_url: str) -> dict[str, list[ServiceRegistration]]:
     """Registrations per agency id. ``agencies_base_url`` is where the simulator listens."""
-    base = agencies_base_url.rstrip("/")
-    child = ["child.given_name", "child.family_name", "child.birth_date", "child.sex"]
-    return {
-        "vital-statistics": [
-            ServiceRegistration.model_validate(
-                {
-                    "service_id": "vital-statistics.birth-registration",
-                    "title": {"en": "Birth registration", "fr": "Enregistrement de la naissance"},
-                    "life_events": ["birth"],
-                    "fields": [
-                        *child,
-                        "child.birth_place",
-                        "informant.national_id",
-                        "informant.given_name",
-                        "informant.family_name",
-                    ],
-                    "delivery": {"mode": "webhook", "url": f"{base}/vital-statistics/births"},
-                    "eligibility": {
-                        "all": [
-                            {
-                                "field": "child.birth_date",
-                                "op": "within_days",
-                                "value": 365,
-                                "reason": {
-                                    "en": "A birth must be registered within a year; "
-                                    "a late registration "
-                                    "is made in person with the registrar.",
-                                    "fr": "Une naissance doit être enregistrée dans l'année; "
-                                    "l'enregistrement tardif se fait en personne.",
-                                },
-                            }
-                        ]
-                    },
-                    "sla": "P2D",
-                    "retry": {"attempt_timeout_seconds": 10},
-                }
-            )
-        ],
-        "revenue": [
-            ServiceRegistration.model_validate(
-                {
-                    "service_id": "revenue.child-benefit",
-                    "title": {"en": "Child benefit", "fr": "Allocation canadienne pour enfants"},
-                    "life_events": ["birth"],
-                    "fields": ["child.given_name", "child.birth_date", "informant.national_id"],
-                    "delivery": {"mode": "webhook", "url": f"{base}/revenue/child-benefit"},
-                    "eligibility": {
-                        "all": [
-                            {
-                                "field": "informant.birth_date",
-                                "op": "age_at_least",
-                                "value": 16,
-                                "reason": {
-                                    "en": "The person applying must be at least 16 years old.",
-                                    "fr": "La personne qui fait la demande doit avoir "
-                                    "au moins 16 ans.",
-                                },
-                            }
-                        ]
-                    },
-                    "pays": True,
-                    "payment": {"amount_cents": 64875, "currency": "CAD"},
-                    "sla": "P5D",
-                    "retry": {"attempt_timeout_seconds": 10},
-                }
-            )
-        ],
-        "social-insurance": [
-            ServiceRegistration.model_validate(
-                {
-                    "service_id": "social-insurance.child-number",
-                    "title": {"en": "Social insurance number", "fr": "Numéro d'assurance sociale"},
-                    "life_events": ["birth"],
-                    "fields": [*child, "informant.national_id"],
-                    "delivery": {
-                        "mode": "task_queue",
-                        "task_queue": SOCIAL_INSURANCE_TASK_QUEUE,
-                        "activity": SOCIAL_INSURANCE_ACTIVITY,
-                    },
-                    "sla": "P5D",
-                    "retry": {"attempt_timeout_seconds": 10},
-                }
-            )
-        ],
-        "health": [
-            ServiceRegistration.model_validate(
-                {
-                    "service_id": "health.child-health-card",
-                    "title": {"en": "Health card", "fr": "Carte santé"},
-                    "life_events": ["birth"],
-                    "fields": [*child, "informant.national_id", "contact.language"],
-                    "delivery": {"mode": "webhook", "url": f"{base}/health/child-health-card"},
-                    "sla": "P10D",
-                    "retry": {"attempt_timeout_seconds": 10},
-                }
-            )
-        ],
-    }
+    by_agency: dict[str, list[ServiceRegistration]] = {key: [] for key in simulated().agencies}
+    for service in simulated().services:
+        by_agency[service.agency].append(registration(service, agencies_base_url))
+    return by_agency

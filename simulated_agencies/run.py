@@ -1,6 +1,7 @@
 """Run the simulated agencies: the webhook app, the native worker, and the callback sender."""
 
 import asyncio
+import contextlib
 
 import httpx
 import structlog
@@ -9,7 +10,7 @@ import uvicorn
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect
 from simulated_agencies.app import create_agencies_app
-from simulated_agencies.native_worker import build_native_worker
+from simulated_agencies.native_worker import build_native_workers
 from simulated_agencies.store import AgencyStore
 
 log = structlog.get_logger(__name__)
@@ -43,9 +44,10 @@ async def run_agencies(settings: Settings) -> None:
         )
     )
     client = await connect(settings)
-    worker = build_native_worker(client, store)
     stop = asyncio.Event()
-    async with worker:
+    async with contextlib.AsyncExitStack() as workers:
+        for worker in build_native_workers(client, store):
+            await workers.enter_async_context(worker)
         sender = asyncio.create_task(send_due_decisions(store, stop))
         log.info("simulated agencies started", url=settings.agencies_base_url)
         try:
