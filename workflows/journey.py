@@ -314,7 +314,12 @@ class LifeEventJourney:
             self._end(sid, "cancelled", "The journey was cancelled before this step ran.")
             return False
         if not self._consent[sid]:
-            self._end(sid, "skipped", "You did not consent to share your data for this service.")
+            self._end(
+                sid,
+                "skipped",
+                "You did not consent to share your data for this service.",
+                outcome="consent_refused",
+            )
             return False
         return True
 
@@ -407,8 +412,9 @@ class LifeEventJourney:
                 request.state = state
         self._refresh_state()
 
-    def _end(self, step_id: str, state: StepState, reason: str) -> None:
-        self._update(StepUpdate(step_id=step_id, state=state, reasons=[reason]), final=True)
+    def _end(self, step_id: str, state: StepState, reason: str, outcome: str | None = None) -> None:
+        update = StepUpdate(step_id=step_id, state=state, reasons=[reason], outcome=outcome)
+        self._update(update, final=True)
 
     def _update(self, update: StepUpdate, *, final: bool = False) -> None:
         step = self._step(update.step_id)
@@ -428,8 +434,10 @@ class LifeEventJourney:
         self._set_state("waiting_for_citizen" if waiting else "running")
 
     def _final_state(self) -> JourneyState:
+        # Not eligible and "you chose not to share" are answers, not problems.
         clean = all(
-            step.state in ("completed", "not_eligible") and step.outcome != "rejected"
+            (step.state in ("completed", "not_eligible") and step.outcome != "rejected")
+            or step.outcome == "consent_refused"
             for step in self._status.steps
         )
         return "completed" if clean else "completed_with_issues"

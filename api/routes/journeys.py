@@ -48,11 +48,14 @@ async def _update(handle: WorkflowHandle[Any, JourneyStatus], update: Any, arg: 
         message = getattr(cause, "message", None) or str(cause or error)
         raise HTTPException(status.HTTP_409_CONFLICT, message) from error
     except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise _not_found(handle.id) from error
-        if error.status == RPCStatusCode.FAILED_PRECONDITION:
-            raise HTTPException(status.HTTP_409_CONFLICT, "The journey is over") from error
-        raise
+        if error.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise
+        # The server answers an update to a closed journey as if it did not exist: tell apart.
+        try:
+            await handle.describe()
+        except RPCError as missing:
+            raise _not_found(handle.id) from missing
+        raise HTTPException(status.HTTP_409_CONFLICT, "The journey is over") from error
 
 
 @router.post("/{journey_id}/consents", response_model=StepStatus)

@@ -1,0 +1,89 @@
+"""What a person does to a running journey, over the API: consent, and cancellation."""
+
+import time
+from typing import Any
+
+from sqlmodel import Session, create_engine, select
+
+from lifeevents.tables import ConsentRecord, PaymentLedgerEntry
+from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
+
+
+def wait_for(stack: Stack, journey_id: str, check: Any, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = stack.status(journey_id)
+        if check(status):
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"never reached: {status}")
+
+
+def steps(status: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {step["id"]: step for step in status["steps"]}
+
+
+def test_a_missing_consent_is_asked_for_and_refusing_skips_only_that_service(
+    stack: Stack,
+) -> None:
+    consents = [s for s in BIRTH_SERVICES if s != "health.child-health-card"]
+    journey_id = stack.submit(birth_intake(email="consent@example.org", consents=consents))
+    status = wait_for(stack, journey_id, lambda s: s["state"] == "waiting_for_citizen")
+    [request] = status["requests"]
+    assert request["kind"] == "consent" and request["step_id"] == "health.child-health-card"
+    assert request["purpose"]["en"] == "Enrol the child in the health plan"
+
+    with stack.api() as client:
+        url = f"/v1/journeys/{journey_id}/consents"
+        assert client.post(url, json={"service_id": "nope", "given": True}).status_code == 409
+        assert client.post(url, json={"service_id": 3}).status_code == 422
+        answer = client.post(url, json={"service_id": "health.child-health-card", "given": False})
+        assert answer.status_code == 200, answer.text
+
+    status = stack.wait_until_done(journey_id)
+    assert status["state"] == "completed"
+    health = steps(status)["health.child-health-card"]
+    assert (health["state"], health["outcome"]) == ("skipped", "consent_refused")
+    assert "health" not in {r["agency"] for r in stack.received(journey_id)}
+    engine = create_engine(f"sqlite:///{stack.folder / 'app.db'}")
+    with Session(engine) as session:
+        records = session.exec(
+            select(ConsentRecord).where(ConsentRecord.journey_id == journey_id)
+        ).all()
+    assert sorted((r.service_id, r.given, r.source) for r in records) == sorted(
+        [(s, True, "intake") for s in consents] + [("health.child-health-card", False, "citizen")]
+    )
+
+
+def test_cancelling_withdraws_and_reverses_what_was_done(stack: Stack) -> None:
+    journey_id = stack.submit(birth_intake(email="cancel@example.org"))
+    wait_for(
+        stack,
+        journey_id,
+        lambda s: (
+            steps(s)["revenue.child-benefit"]["state"] == "completed"
+            and steps(s)["health.child-health-card"]["state"] == "waiting_for_agency"
+        ),
+    )
+    with stack.api() as client:
+        response = client.post(f"/v1/journeys/{journey_id}/cancel", json={"reason": "mistake"})
+        assert response.status_code == 200, response.text
+    status = stack.wait_until_done(journey_id)
+    assert status["state"] == "cancelled"
+    by_id = steps(status)
+    assert by_id["health.child-health-card"]["compensations"] == ["withdrawn"]
+    assert by_id["revenue.child-benefit"]["compensations"] == ["payment_reversed", "withdrawn"]
+    # No compensation defined: the registration stands, as it does in the real world.
+    assert by_id["vital-statistics.birth-registration"]["state"] == "completed"
+
+    withdrawals = [r for r in stack.received(journey_id) if r["body"].get("action") == "withdraw"]
+    assert sorted(r["agency"] for r in withdrawals) == ["health", "revenue"]
+    engine = create_engine(f"sqlite:///{stack.folder / 'app.db'}")
+    with Session(engine) as session:
+        [payment] = session.exec(
+            select(PaymentLedgerEntry).where(PaymentLedgerEntry.journey_id == journey_id)
+        ).all()
+    assert payment.status == "reversed"
+    with stack.api() as client:
+        again = client.post(f"/v1/journeys/{journey_id}/cancel")
+    assert again.status_code == 409
