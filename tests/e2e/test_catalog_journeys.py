@@ -18,7 +18,7 @@ def run_to_the_end(stack: Stack, journey_id: str, timeout: float = 90) -> dict[s
     deadline = time.monotonic() + timeout
     with stack.api() as client:
         while time.monotonic() < deadline:
-            status = client.get(f"/v1/journeys/{journey_id}").json()
+            status: dict[str, Any] = client.get(f"/v1/journeys/{journey_id}").json()
             if status["state"] in FINAL_STATES:
                 return status
             for request in status["requests"]:
