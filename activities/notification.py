@@ -51,6 +51,11 @@ _TEXT: dict[Language, dict[str, str]] = {
         "page; refusing skips this service only.",
         "next_information_needed": "What happens next: answer from your journey page.",
         "next_reminder": "What happens next: answer from your journey page.",
+        "offer": "{agency} told us of an event that concerns you: {service}. You can tell every "
+        "agency involved at once, without filling in any application.",
+        "next_offer": "What happens next: confirm who you are and choose the services from your "
+        "journey page.",
+        "offer_word": "you can tell us once",
         "consent_needed_word": "your consent is needed",
         "information_needed_word": "information needed",
         "reminder_word": "reminder",
@@ -87,6 +92,11 @@ _TEXT: dict[Language, dict[str, str]] = {
         "de votre dossier; un refus écarte ce service seulement.",
         "next_information_needed": "Et ensuite : répondez depuis la page de votre dossier.",
         "next_reminder": "Et ensuite : répondez depuis la page de votre dossier.",
+        "offer": "{agency} nous a informés d'un événement qui vous concerne : {service}. Vous "
+        "pouvez aviser en une fois tous les organismes concernés, sans formulaire de demande.",
+        "next_offer": "Et ensuite : confirmez votre identité et choisissez les services depuis "
+        "la page de votre dossier.",
+        "offer_word": "dites-le-nous une fois",
         "consent_needed_word": "votre consentement est requis",
         "information_needed_word": "renseignements requis",
         "reminder_word": "rappel",

@@ -58,5 +58,13 @@ def _integrator(agency_id: str, credentials: BearerDep, session: SessionDep) -> 
     return agency
 
 
+def _registry(credentials: BearerDep, settings: SettingsDep) -> None:
+    if credentials is None or not hmac.compare_digest(
+        credentials.credentials.encode(), settings.registry_token.encode()
+    ):
+        raise _unauthorized()
+
+
 OperatorDep = Annotated[None, Depends(_operator)]
+RegistryDep = Annotated[None, Depends(_registry)]
 IntegratorDep = Annotated[Agency, Depends(_integrator)]

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from api.routes import agencies, callbacks, health, journeys, life_events
+from api.routes import agencies, callbacks, health, journeys, life_events, registry_events
 from lifeevents.db import create_tables, get_engine
 from lifeevents.seed import seed_demo_data
 from lifeevents.settings import get_settings
@@ -31,7 +31,7 @@ def create_app() -> FastAPI:
         summary="Tell us once: one intake per life event, fanned out to every agency involved.",
         lifespan=lifespan,
     )
-    for module in (life_events, journeys, callbacks, agencies, health):
+    for module in (life_events, journeys, callbacks, agencies, registry_events, health):
         app.include_router(module.router)
     return app
 

@@ -47,6 +47,18 @@ class DeadlineDefinition(Model):
     services: list[str] = Field(min_length=1)
 
 
+class ProactiveStart(Model):
+    """How an authoritative registry's event starts this life event with no application."""
+
+    event_type: str = Field(pattern=r"^[a-z0-9.-]{3,100}$")
+    # Intake parts taken from the event's data: {intake part: path in the event's data}.
+    intake: dict[str, str] = Field(min_length=1)
+    # Path in the event's data of whom to offer the journey to: {email, language, given_name}.
+    offer_to: str
+    # How long the offer stands (Tell Us Once: a reference valid for 28 days).
+    confirm_within: timedelta
+
+
 class LifeEventDefinition(Model):
     type: str = Field(pattern=r"^[a-z][a-z0-9-]{1,49}$")
     version: int = Field(ge=1)
@@ -55,6 +67,7 @@ class LifeEventDefinition(Model):
     intake_schema: dict[str, Any]
     services: list[BundleService] = Field(min_length=1)
     deadlines: list[DeadlineDefinition] = Field(default_factory=list)
+    proactive: ProactiveStart | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "LifeEventDefinition":
@@ -94,7 +107,21 @@ class LifeEventDefinition(Model):
                     f"deadlines[{index}].from_field: '{deadline.from_field}' is not a field of "
                     "the intake"
                 )
+        if self.proactive:
+            properties = self.intake_schema.get("properties", {})
+            for part in self.proactive.intake:
+                if part not in properties:
+                    raise ValueError(f"proactive.intake: '{part}' is not a part of the intake")
         return self
+
+    def part_validator(self, part: str) -> Draft202012Validator:
+        """A validator for one top-level part of the intake (e.g. the informant alone)."""
+        schema = {
+            "$schema": self.intake_schema.get("$schema"),
+            "$defs": self.intake_schema.get("$defs", {}),
+            **self.intake_schema["properties"][part],
+        }
+        return Draft202012Validator(schema, format_checker=FormatChecker())
 
     def service(self, service_id: str) -> BundleService | None:
         return next((s for s in self.services if s.id == service_id), None)

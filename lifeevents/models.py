@@ -163,6 +163,23 @@ class DeadlinePlan(Model):
     services: list[str]
 
 
+class ProactiveOffer(Model):
+    """A journey a registry event started: offered to someone who must confirm it in time."""
+
+    event_type: str
+    event_source: str
+    due_at: datetime
+    life_event_title: LocalizedText
+
+
+class Confirmation(Model):
+    """The person a proactive journey was offered to confirms it: who they are, what to do."""
+
+    informant: dict[str, Any]
+    services: list[str] = Field(min_length=1, max_length=50)
+    consents: list[str] = Field(default_factory=list, max_length=50)
+
+
 class JourneyPlan(Model):
     journey_id: str
     life_event: str
@@ -174,6 +191,8 @@ class JourneyPlan(Model):
     # Where agencies send later decisions; the callback id is appended per step.
     callback_base_url: str
     deadlines: list[DeadlinePlan] = Field(default_factory=list)
+    # Set when an authoritative registry's event started the journey (no application yet).
+    proactive: ProactiveOffer | None = None
 
 
 # --- Status, answered by the journey's query -------------------------------------------------
@@ -199,7 +218,7 @@ class CitizenRequest(Model):
     """Something the journey waits for from the person: a consent or some information."""
 
     id: str
-    kind: Literal["consent", "information"]
+    kind: Literal["consent", "information", "confirmation"]
     step_id: str
     state: Literal["open", "answered", "expired", "cancelled"] = "open"
     title: LocalizedText | None = None
@@ -420,7 +439,7 @@ class ConsentRecordInput(Model):
     agency_id: str
     purpose: str
     given: bool
-    source: Literal["intake", "citizen", "registry-event"]
+    source: Literal["intake", "citizen"]
 
 
 class StepOutcome(Model):

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from lifeevents.catalog import LifeEventDefinition
 from lifeevents.fields import get_path
-from lifeevents.models import DeadlinePlan, JourneyPlan, Language, ServicePlan
+from lifeevents.models import DeadlinePlan, JourneyPlan, Language, ProactiveOffer, ServicePlan
 from lifeevents.registry import RegistryError, ServiceRegistration, services_for_life_event
 from lifeevents.tables import Agency, AgencyService
 
@@ -54,10 +54,15 @@ def resolve_plan(
     intake: dict[str, Any],
     journey_id: str,
     callback_base_url: str,
+    offer: ProactiveOffer | None = None,
 ) -> JourneyPlan:
+    """The plan for an intake; for a proactive start (``offer``), every service of the bundle
+    is planned and the person chooses among them when they confirm."""
     entries = bundle(session=session, definition=definition)
     chosen: list[str] | None = intake.get("services")
-    if chosen is None:
+    if offer is not None:
+        selected = entries
+    elif chosen is None:
         selected = [entry for entry in entries if not entry.optional]
     else:
         by_id = {entry.row.service_id: entry for entry in entries}
@@ -71,7 +76,7 @@ def resolve_plan(
     if not selected:
         raise RegistryError(("services",), "no service is available for this life event yet")
     selected_ids = {entry.row.service_id for entry in selected}
-    for entry in selected:
+    for entry in selected if offer is None else []:
         bundled = definition.service(entry.row.service_id)
         for need in bundled.needs if bundled else []:
             if need not in selected_ids:
@@ -112,6 +117,7 @@ def resolve_plan(
         intake=intake,
         callback_base_url=callback_base_url,
         deadlines=deadlines,
+        proactive=offer,
         services=[
             ServicePlan(
                 service_id=entry.row.service_id,

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # The operator's bearer token (creating agencies, listing journeys).
     operator_token: str = "dev-operator-token"
+    # The bearer token authoritative registries use to report events (proactive starts).
+    registry_token: str = "dev-registry-token"
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     seed_demo_data: bool = True

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         AgencyServiceInput,
         CancelRequest,
         CitizenRequest,
+        Confirmation,
         ConsentAnswer,
         ConsentRecordInput,
         IdentityResult,
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         JourneyPlan,
         JourneyState,
         JourneyStatus,
+        NotificationInput,
         ServicePlan,
         StepOutcome,
         StepState,
@@ -42,9 +44,10 @@ with workflow.unsafe.imports_passed_through():
         StepUpdate,
         VerifyIdentityInput,
     )
-    from workflows.agency_service import AgencyServiceWorkflow, notify, undo
+    from workflows.agency_service import AgencyServiceWorkflow, notify, send, undo
 
 IDENTITY_STEP = "verify-identity"
+CONFIRMATION = "confirmation"
 DB_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
@@ -86,9 +89,25 @@ class LifeEventJourney:
         ] = {}
         self._completed_order: list[str] = []
         self._cancel: CancelRequest | None = None
+        # Which services run: all planned ones, unless a proactive offer lets the person choose.
+        self._chosen: set[str] | None = None if plan.proactive else set(self._services)
+        if plan.proactive:
+            self._status.requests.append(
+                CitizenRequest(
+                    id=CONFIRMATION,
+                    kind="confirmation",
+                    step_id=IDENTITY_STEP,
+                    title=plan.proactive.life_event_title,
+                    created_at=started,
+                    due_at=plan.proactive.due_at,
+                )
+            )
+            self._status.state = "waiting_for_citizen"
 
     @workflow.run
     async def run(self, plan: JourneyPlan) -> JourneyStatus:
+        if plan.proactive and not await self._offer(plan):
+            return await self._finish("cancelled")
         self._update(StepUpdate(step_id=IDENTITY_STEP, state="running"))
         identity, _ = await asyncio.gather(self._verify_identity(), self._record_intake_consents())
         if not identity.verified:
@@ -125,6 +144,33 @@ class LifeEventJourney:
         if update.closed_request is not None:
             self._close_request(update.closed_request, "answered")
         self._update(update)
+
+    @workflow.update
+    def confirm(self, answer: Confirmation) -> JourneyStatus:
+        """The person offered a proactive journey confirms who they are and what should run."""
+        self._plan.intake["informant"] = answer.informant
+        self._chosen = set(answer.services)
+        for service_id in answer.services:
+            if service_id in answer.consents:
+                self._consent[service_id] = True
+        self._close_request(CONFIRMATION, "answered")
+        return self._status
+
+    @confirm.validator
+    def _validate_confirmation(self, answer: Confirmation) -> None:
+        self._refuse_if_over()
+        if self._plan.proactive is None or self._chosen is not None:
+            raise ValueError("This journey has nothing to confirm")
+        unknown = sorted(set(answer.services) - set(self._services))
+        if unknown:
+            raise ValueError(f"Not services of this journey: {unknown}")
+        stray = sorted(set(answer.consents) - set(answer.services))
+        if stray:
+            raise ValueError(f"Consents for services not chosen: {stray}")
+        for service_id in answer.services:
+            missing = [n for n in self._services[service_id].needs if n not in answer.services]
+            if missing:
+                raise ValueError(f"'{service_id}' needs {missing}: choose them too")
 
     @workflow.update
     async def give_consent(self, answer: ConsentAnswer) -> StepStatus:
@@ -213,8 +259,43 @@ class LifeEventJourney:
 
     # --- One service -------------------------------------------------------------------------
 
+    async def _offer(self, plan: JourneyPlan) -> bool:
+        """Offer the journey to the person the registry named; whether they confirmed in time."""
+        offer = plan.proactive
+        assert offer is not None
+        await send(
+            NotificationInput(
+                journey_id=plan.journey_id,
+                idempotency_key=f"{plan.journey_id}/offer",
+                to_email=plan.intake["contact"]["email"],
+                language=plan.language,
+                service_title=offer.life_event_title,
+                agency_name=offer.event_source,
+                outcome="offer",
+                due_at=offer.due_at,
+            )
+        )
+        confirmed = await self._wait(
+            lambda: self._chosen is not None or self._cancel is not None, until=offer.due_at
+        )
+        if confirmed and self._cancel is None:
+            return True
+        reason = (
+            "The journey was cancelled before it was confirmed."
+            if self._cancel
+            else "The offer was not confirmed in time."
+        )
+        self._close_request(CONFIRMATION, "cancelled" if self._cancel else "expired")
+        self._update(StepUpdate(step_id=IDENTITY_STEP, state="skipped", reasons=[reason]))
+        for service in plan.services:
+            self._end(service.service_id, "skipped", reason)
+        return False
+
     async def _run_service(self, service: ServicePlan) -> None:
         sid = service.service_id
+        assert self._chosen is not None
+        if sid not in self._chosen:
+            return self._end(sid, "skipped", "Not chosen.", outcome="not_chosen")
         await workflow.wait_condition(
             lambda: (
                 self._cancel is not None
@@ -364,13 +445,16 @@ class LifeEventJourney:
                         agency_id=service.agency_id,
                         purpose=(service.purpose or service.title).en,
                         given=True,
-                        source="intake",
+                        source="citizen" if self._plan.proactive else "intake",
                     ),
                     start_to_close_timeout=timedelta(seconds=10),
                     retry_policy=DB_RETRY,
                 )
                 for service in self._plan.services
-                if service.consent and service.fields
+                if self._consent[service.service_id]
+                and service.fields
+                and self._chosen
+                and service.service_id in self._chosen
             )
         )
 
@@ -437,7 +521,7 @@ class LifeEventJourney:
         # Not eligible and "you chose not to share" are answers, not problems.
         clean = all(
             (step.state in ("completed", "not_eligible") and step.outcome != "rejected")
-            or step.outcome == "consent_refused"
+            or step.outcome in ("consent_refused", "not_chosen")
             for step in self._status.steps
         )
         return "completed" if clean else "completed_with_issues"

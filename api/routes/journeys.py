@@ -11,10 +11,13 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowU
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import OperatorDep, TemporalDep
+from api.errors import schema_error_detail, unprocessable
 from lifeevents import search_attributes
+from lifeevents.catalog import get_catalog
 from lifeevents.models import (
     CancelRequest,
     CitizenRequest,
+    Confirmation,
     ConsentAnswer,
     InformationAnswer,
     JourneyState,
@@ -162,3 +165,22 @@ async def list_journeys(
             )
         )
     return JourneyList(journeys=journeys, query=query)
+
+
+@router.post("/{journey_id}/confirmation", response_model=JourneyStatus)
+async def confirm_journey(journey_id: str, answer: Confirmation, temporal: TemporalDep) -> Any:
+    """Confirm a journey a registry's event offered you: who you are, which services, consents."""
+    handle = _journey(temporal, journey_id)
+    status_now = await get_journey(journey_id, temporal)
+    definition = get_catalog().get(status_now.life_event)
+    assert definition is not None
+    errors = sorted(
+        definition.part_validator("informant").iter_errors(answer.informant),
+        key=lambda e: list(e.absolute_path),
+    )
+    if errors:
+        details = [schema_error_detail(error) for error in errors]
+        for detail in details:
+            detail["loc"] = ["body", "informant", *detail["loc"][1:]]
+        raise unprocessable(details)
+    return await _update(handle, LifeEventJourney.confirm, answer)

@@ -212,14 +212,15 @@ async def submit_intake(
         replay = not created
 
     # Starting is idempotent too: the journey id is derived from the key, and an existing
-    # journey (running or closed) is reused, so a retry after a crash never starts a second one.
+    # journey (running or closed) is refused by Temporal, so a retry after a crash between
+    # remembering the key and starting never starts a second one.
     try:
         await temporal.start_workflow(
             LifeEventJourney.run,
             plan,
             id=journey_id,
             task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=TypedSearchAttributes(
                 [

@@ -26,6 +26,7 @@ BIRTH_SERVICES = [
     "health.child-health-card",
 ]
 OPERATOR_TOKEN = "test-operator-token"
+REGISTRY_TOKEN = "test-registry-token"
 
 
 def birth_intake(
@@ -89,6 +90,7 @@ class Stack:
             "AGENCIES_BASE_URL": self.agencies_url,
             "SMTP_PORT": str(smtp_port),
             "OPERATOR_TOKEN": OPERATOR_TOKEN,
+            "REGISTRY_TOKEN": REGISTRY_TOKEN,
             "AGENCY_DECISION_DELAY_SECONDS": str(decision_delay_seconds),
             "LOG_FORMAT": "json",
         }

@@ -1,0 +1,160 @@
+"""Authoritative registries report events (CloudEvents 1.0); some start a journey proactively."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from api.deps import RegistryDep, SessionDep, SettingsDep, TemporalDep
+from api.errors import schema_error_detail, unprocessable
+from lifeevents import search_attributes
+from lifeevents.catalog import LifeEventDefinition, get_catalog
+from lifeevents.fields import get_path
+from lifeevents.models import ProactiveOffer
+from lifeevents.plans import resolve_plan
+from lifeevents.registry import RegistryError
+from workflows.journey import LifeEventJourney
+
+router = APIRouter(prefix="/v1/registry-events", tags=["registries"])
+_EVENT_NAMESPACE = uuid.UUID("0b8f2f4e-1c7d-4a51-9e3b-6f2d8c1a7e55")
+
+
+class CloudEvent(BaseModel):
+    """A CloudEvents 1.0 event in structured JSON mode."""
+
+    model_config = ConfigDict(extra="allow")
+
+    specversion: Literal["1.0"]
+    id: str = Field(min_length=1, max_length=200)
+    source: str = Field(min_length=1, max_length=500)
+    type: str = Field(min_length=1, max_length=200)
+    subject: str | None = Field(default=None, max_length=500)
+    time: datetime | None = None
+    datacontenttype: str | None = None
+    data: dict[str, Any]
+
+
+class EventAccepted(BaseModel):
+    journey_id: str
+    status_url: str
+    life_event: str
+
+
+def _definition_for(event_type: str) -> LifeEventDefinition:
+    for definition in get_catalog().values():
+        if definition.proactive and definition.proactive.event_type == event_type:
+            return definition
+    raise unprocessable(
+        [
+            {
+                "loc": ["body", "type"],
+                "msg": f"No journey starts on '{event_type}' events",
+                "type": "value_error",
+            }
+        ]
+    )
+
+
+def _partial_intake(definition: LifeEventDefinition, data: dict[str, Any]) -> dict[str, Any]:
+    assert definition.proactive is not None
+    intake: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for part, path in definition.proactive.intake.items():
+        intake[part] = get_path(data, path)
+        for error in definition.part_validator(part).iter_errors(intake[part]):
+            detail = schema_error_detail(error)
+            detail["loc"] = ["body", "data", *path.split("."), *detail["loc"][1:]]
+            errors.append(detail)
+    offer_to = get_path(data, definition.proactive.offer_to) or {}
+    contact = {"email": offer_to.get("email"), "language": offer_to.get("language", "en")}
+    for error in definition.part_validator("contact").iter_errors(contact):
+        detail = schema_error_detail(error)
+        detail["loc"] = [
+            "body",
+            "data",
+            *definition.proactive.offer_to.split("."),
+            *detail["loc"][1:],
+        ]
+        errors.append(detail)
+    if errors:
+        raise unprocessable(errors)
+    intake["contact"] = contact
+    return intake
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=EventAccepted,
+    responses={200: {"description": "This event (same source and id) was already received"}},
+)
+async def receive_event(
+    event: CloudEvent,
+    _: RegistryDep,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+) -> EventAccepted:
+    """A registry reports an event; a journey is offered to the person it names, once."""
+    definition = _definition_for(event.type)
+    assert definition.proactive is not None
+    intake = _partial_intake(definition, event.data)
+    journey_id = str(uuid.uuid5(_EVENT_NAMESPACE, f"{event.source}\n{event.id}"))
+    offer = ProactiveOffer(
+        event_type=event.type,
+        event_source=event.source,
+        due_at=datetime.now(UTC) + definition.proactive.confirm_within,
+        life_event_title=definition.title,
+    )
+    try:
+        plan = await run_in_threadpool(
+            lambda: resolve_plan(
+                session=session,
+                definition=definition,
+                intake=intake,
+                journey_id=journey_id,
+                callback_base_url=settings.public_base_url,
+                offer=offer,
+            )
+        )
+    except RegistryError as error:
+        raise unprocessable(
+            [{"loc": ["body", *error.loc], "msg": error.message, "type": "value_error"}]
+        ) from error
+    try:
+        await temporal.start_workflow(
+            LifeEventJourney.run,
+            plan,
+            id=journey_id,
+            task_queue=settings.task_queue,
+            # Redelivered (same source and id): the same journey, never a second one.
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(search_attributes.LIFE_EVENT, definition.type),
+                    SearchAttributePair(search_attributes.JOURNEY_STATE, "waiting_for_citizen"),
+                    SearchAttributePair(
+                        search_attributes.JOURNEY_AGENCIES,
+                        sorted({s.agency_id for s in plan.services}),
+                    ),
+                ]
+            ),
+            static_summary=f"{definition.type} journey (proactive)",
+        )
+    except WorkflowAlreadyStartedError:
+        response.status_code = status.HTTP_200_OK
+    return EventAccepted(
+        journey_id=journey_id, status_url=f"/v1/journeys/{journey_id}", life_event=definition.type
+    )
