@@ -4,7 +4,7 @@ from sqlmodel import Session
 from temporalio import activity
 
 from lifeevents.db import get_engine
-from lifeevents.models import ConsentRecordInput
+from lifeevents.models import ConsentRecordInput, ConsentRecordsInput
 from lifeevents.tables import ConsentRecord
 
 
@@ -12,4 +12,12 @@ from lifeevents.tables import ConsentRecord
 def record_consent(request: ConsentRecordInput) -> None:
     with Session(get_engine()) as session:
         session.add(ConsentRecord(**request.model_dump()))
+        session.commit()
+
+
+@activity.defn
+def record_consents(request: ConsentRecordsInput) -> None:
+    """Several at once (the consents given at intake), in one transaction."""
+    with Session(get_engine()) as session:
+        session.add_all(ConsentRecord(**record.model_dump()) for record in request.records)
         session.commit()

@@ -442,6 +442,10 @@ class ConsentRecordInput(Model):
     source: Literal["intake", "citizen"]
 
 
+class ConsentRecordsInput(Model):
+    records: list[ConsentRecordInput]
+
+
 class StepOutcome(Model):
     state: StepState
     outcome: str | None = None

@@ -18,7 +18,7 @@ from temporalio.worker import (
 
 from activities.agency_request import prepare_agency_request
 from activities.compensation import reverse_payment, withdraw_submission
-from activities.consent import record_consent
+from activities.consent import record_consent, record_consents
 from activities.eligibility import check_eligibility
 from activities.identity import verify_identity
 from activities.notification import send_notification
@@ -41,6 +41,7 @@ ACTIVITIES: list[Callable[..., Any]] = [
     send_notification,
     record_payment,
     record_consent,
+    record_consents,
     withdraw_submission,
     reverse_payment,
 ]

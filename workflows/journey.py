@@ -20,7 +20,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.consent import record_consent
+    from activities.consent import record_consent, record_consents
     from activities.identity import verify_identity
     from lifeevents import search_attributes
     from lifeevents.models import (
@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         Confirmation,
         ConsentAnswer,
         ConsentRecordInput,
+        ConsentRecordsInput,
         IdentityResult,
         InformationAnswer,
         JourneyPlan,
@@ -435,26 +436,41 @@ class LifeEventJourney:
         )
 
     async def _record_intake_consents(self) -> None:
+        records = [
+            ConsentRecordInput(
+                journey_id=self._plan.journey_id,
+                service_id=service.service_id,
+                agency_id=service.agency_id,
+                purpose=(service.purpose or service.title).en,
+                given=True,
+                source="citizen" if self._plan.proactive else "intake",
+            )
+            for service in self._plan.services
+            if self._consent[service.service_id]
+            and service.fields
+            and self._chosen
+            and service.service_id in self._chosen
+        ]
+        if not records:
+            return
+        if workflow.patched("intake-consents-in-one-activity"):
+            # One activity for all of them: one task instead of one per service.
+            await workflow.execute_activity(
+                record_consents,
+                ConsentRecordsInput(records=records),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=DB_RETRY,
+            )
+            return
         await asyncio.gather(
             *(
                 workflow.execute_activity(
                     record_consent,
-                    ConsentRecordInput(
-                        journey_id=self._plan.journey_id,
-                        service_id=service.service_id,
-                        agency_id=service.agency_id,
-                        purpose=(service.purpose or service.title).en,
-                        given=True,
-                        source="citizen" if self._plan.proactive else "intake",
-                    ),
+                    record,
                     start_to_close_timeout=timedelta(seconds=10),
                     retry_policy=DB_RETRY,
                 )
-                for service in self._plan.services
-                if self._consent[service.service_id]
-                and service.fields
-                and self._chosen
-                and service.service_id in self._chosen
+                for record in records
             )
         )
 

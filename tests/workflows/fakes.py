@@ -9,6 +9,7 @@ from temporalio import activity
 from lifeevents.models import (
     AgencyServiceInput,
     ConsentRecordInput,
+    ConsentRecordsInput,
     DeliverWebhookInput,
     IdentityResult,
     LocalizedText,
@@ -70,6 +71,10 @@ class Recorder:
         async def record_consent(request: ConsentRecordInput) -> None:
             self.consents.append(request)
 
+        @activity.defn(name="record_consents")
+        async def record_consents(request: ConsentRecordsInput) -> None:
+            self.consents.extend(request.records)
+
         @activity.defn(name="reverse_payment")
         async def reverse_payment(request: ReversePaymentInput) -> PaymentReceipt:
             self.reversals.append(request)
@@ -85,6 +90,7 @@ class Recorder:
             send_notification,
             record_payment,
             record_consent,
+            record_consents,
             reverse_payment,
             withdraw_submission,
         ]

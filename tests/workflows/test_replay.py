@@ -126,7 +126,7 @@ SCENARIOS: dict[str, Callable[[Client, str, Recorder], Awaitable[Handle]]] = {
 }
 
 
-@pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="set RECORD_HISTORIES=1")
+@pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="set RECORD_HISTORIES=vN")
 async def test_record_histories(time_skipping_env: WorkflowEnvironment) -> None:
     client = time_skipping_env.client
     for name, scenario in SCENARIOS.items():
@@ -145,7 +145,9 @@ async def test_record_histories(time_skipping_env: WorkflowEnvironment) -> None:
             except Exception:  # noqa: BLE001 - a step that never started has no history
                 continue
             suffix = workflow_id.removeprefix(handle.id).replace("/", "-")
-            (HISTORIES / f"{name}{suffix or '-journey'}.json").write_text(history.to_json())
+            version = os.environ["RECORD_HISTORIES"]
+            path = HISTORIES / f"{version}-{name}{suffix or '-journey'}.json"
+            path.write_text(history.to_json())
 
 
 def _histories() -> list[Path]:
