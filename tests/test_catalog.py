@@ -12,6 +12,18 @@ from lifeevents.catalog import CatalogError, load_catalog
 
 def test_the_shipped_catalog_loads() -> None:
     catalog = load_catalog()
+    assert {"birth", "death", "retirement", "marriage", "change-of-address", "job-loss"} <= set(
+        catalog
+    )
+    assert {s.id for s in catalog["death"].services} == {
+        "pension.stop-payments",
+        "pension.survivor-benefit",
+        "tax.final-return",
+        "passport.cancel",
+        "driving.cancel-licence",
+        "health.end-coverage",
+        "municipal.electoral-roll",
+    }
     birth = catalog["birth"]
     assert birth.has_field("child.birth_date") and birth.has_field("informant.national_id")
     assert not birth.has_field("child.shoe_size")
@@ -43,6 +55,35 @@ def _catalog_with(tmp_path: Path, change: dict[str, object]) -> Path:
         (
             {"services": [{"id": "a.b1"}, {"id": "a.b1"}]},
             "birth.yaml: (top level): Value error, services lists ['a.b1'] more than once",
+        ),
+        (
+            {"services": [{"id": "a.b1", "needs": ["a.b3"]}]},
+            "birth.yaml: (top level): Value error, services[0].needs: 'a.b3' is not a service",
+        ),
+        (
+            {
+                "services": [
+                    {"id": "a.b1", "needs": ["a.b2"]},
+                    {"id": "a.b2", "needs": ["a.b3"]},
+                    {"id": "a.b3", "needs": ["a.b1"]},
+                ]
+            },
+            "birth.yaml: (top level): Value error, services: needs form a cycle: "
+            "a.b1 -> a.b2 -> a.b3 -> a.b1",
+        ),
+        (
+            {
+                "deadlines": [
+                    {
+                        "id": "late",
+                        "title": {"en": "x", "fr": "x"},
+                        "period": "P1D",
+                        "from_field": "child.wedding_date",
+                        "services": ["vital-statistics.birth-registration"],
+                    }
+                ]
+            },
+            "birth.yaml: (top level): Value error, deadlines[0].from_field: 'child.wedding_date'",
         ),
     ],
 )
