@@ -5,6 +5,7 @@ import httpx
 from sqlmodel import Session, select
 from temporalio import activity
 
+from activities.submission import signed
 from lifeevents.db import get_engine
 from lifeevents.models import PaymentReceipt, ReversePaymentInput, WithdrawalInput
 from lifeevents.tables import PaymentLedgerEntry
@@ -13,16 +14,10 @@ from lifeevents.tables import PaymentLedgerEntry
 @activity.defn
 async def withdraw_submission(notice: WithdrawalInput) -> None:
     """Tell the agency the person withdrew; the same ``webhook-id`` on every attempt."""
+    body = notice.model_dump_json(exclude={"url", "agency_id"}).encode()
+    headers = await signed(notice.agency_id, notice.idempotency_key, body)
     async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(
-            notice.url,
-            content=notice.model_dump_json(exclude={"url"}),
-            headers={
-                "Content-Type": "application/json",
-                "webhook-id": notice.idempotency_key,
-                "Idempotency-Key": notice.idempotency_key,
-            },
-        )
+        response = await client.post(notice.url, content=body, headers=headers)
     if response.status_code >= 500:
         response.raise_for_status()
 

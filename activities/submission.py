@@ -7,14 +7,40 @@
 Every attempt carries the same ``webhook-id``, so the agency can deduplicate retries.
 """
 
+import asyncio
+
 import httpx
 from pydantic import ValidationError
+from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from lifeevents.credentials import signing_secrets
+from lifeevents.db import get_engine
 from lifeevents.models import AgencyDecision, DeliverWebhookInput, SubmissionResult
+from lifeevents.webhooks import signed_headers
 
 AGENCY_REJECTED_REQUEST = "AgencyRejectedRequest"
+
+
+def _secrets(agency_id: str) -> list[str]:
+    with Session(get_engine()) as session:
+        return signing_secrets(session=session, agency_id=agency_id)
+
+
+async def signed(agency_id: str, msg_id: str, body: bytes) -> dict[str, str]:
+    """Headers for a request to an agency: Standard Webhooks signature and idempotency key."""
+    secrets = await asyncio.to_thread(_secrets, agency_id)
+    if not secrets:
+        raise ApplicationError(f"Agency '{agency_id}' has no signing secret", type="NoSecret")
+    return {
+        **signed_headers(secrets, msg_id, body),
+        "Idempotency-Key": msg_id,
+        "Content-Type": "application/json",
+        "User-Agent": "lifeevents-orchestrator/0.1",
+    }
+
+
 _RETRYABLE_4XX = {408, 409, 425, 429}
 
 
@@ -22,17 +48,10 @@ _RETRYABLE_4XX = {408, 409, 425, 429}
 async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
     info = activity.info()
     timeout = info.start_to_close_timeout.total_seconds() if info.start_to_close_timeout else 30
-    headers = {
-        "webhook-id": request.idempotency_key,
-        "Idempotency-Key": request.idempotency_key,
-        "User-Agent": "lifeevents-orchestrator/0.1",
-    }
+    body = request.request.model_dump_json().encode()
+    headers = await signed(request.agency_id, request.idempotency_key, body)
     async with httpx.AsyncClient(timeout=max(timeout - 1, 1)) as client:
-        response = await client.post(
-            request.url,
-            content=request.request.model_dump_json(),
-            headers={**headers, "Content-Type": "application/json"},
-        )
+        response = await client.post(request.url, content=body, headers=headers)
     if response.status_code == 202:
         return SubmissionResult(accepted=True)
     if response.status_code in (200, 201):

@@ -9,8 +9,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from temporalio.client import Client
 
+from lifeevents.credentials import agency_for_key
 from lifeevents.db import get_engine
-from lifeevents.registry import agency_for_key
 from lifeevents.settings import Settings, get_settings
 from lifeevents.tables import Agency
 
@@ -65,6 +65,21 @@ def _registry(credentials: BearerDep, settings: SettingsDep) -> None:
         raise _unauthorized()
 
 
+def _agency_admin(
+    agency_id: str, credentials: BearerDep, session: SessionDep, settings: SettingsDep
+) -> Agency:
+    """The agency's own integrators, or an operator (to rotate or revoke in an incident)."""
+    if credentials is not None and hmac.compare_digest(
+        credentials.credentials.encode(), settings.operator_token.encode()
+    ):
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No agency '{agency_id}'")
+        return agency
+    return _integrator(agency_id, credentials, session)
+
+
 OperatorDep = Annotated[None, Depends(_operator)]
+AgencyAdminDep = Annotated[Agency, Depends(_agency_admin)]
 RegistryDep = Annotated[None, Depends(_registry)]
 IntegratorDep = Annotated[Agency, Depends(_integrator)]

@@ -352,6 +352,8 @@ class AgencyDecision(Model):
 
 class DeliverWebhookInput(Model):
     journey_id: str
+    # Whose secrets sign the request (read at send time: secrets never enter history).
+    agency_id: str
     url: str
     request: AgencyRequest
     # Same on every retry, so the agency can deduplicate.
@@ -421,6 +423,7 @@ class WithdrawalInput(Model):
     """Tell an agency that the person withdrew a request it already received."""
 
     journey_id: str
+    agency_id: str
     url: str
     idempotency_key: str
     service_id: str

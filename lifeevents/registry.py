@@ -3,9 +3,6 @@
 Service functions take a session and keyword arguments; the API and the seed both use them.
 """
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from sqlmodel import Session, select
 
 from lifeevents.catalog import LifeEventDefinition
+from lifeevents.credentials import issue_key, issue_secret
 from lifeevents.models import (
     Delivery,
     EligibilityRules,
@@ -21,7 +19,7 @@ from lifeevents.models import (
     PaymentTerms,
     RetrySettings,
 )
-from lifeevents.tables import Agency, AgencyService, utcnow
+from lifeevents.tables import Agency, AgencyService, AgencyServiceVersion, utcnow
 
 
 class RegistryError(Exception):
@@ -74,28 +72,21 @@ class AgencyCreate(Model):
     name: str = Field(min_length=1, max_length=200)
 
 
-def hash_api_key(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
-
-
 def create_agency(
-    *, session: Session, agency: AgencyCreate, api_key: str | None = None
-) -> tuple[Agency, str]:
-    """Create an agency and its first API key; the key is returned once and stored hashed."""
-    api_key = api_key or f"agk_{secrets.token_urlsafe(32)}"
-    row = Agency(agency_id=agency.agency_id, name=agency.name, api_key_hash=hash_api_key(api_key))
+    *,
+    session: Session,
+    agency: AgencyCreate,
+    api_key: str | None = None,
+    webhook_secret: str | None = None,
+) -> tuple[Agency, str, str]:
+    """Create an agency with its first API key and signing secret (returned once)."""
+    row = Agency(agency_id=agency.agency_id, name=agency.name)
     session.add(row)
     session.commit()
     session.refresh(row)
-    return row, api_key
-
-
-def agency_for_key(*, session: Session, api_key: str) -> Agency | None:
-    digest = hash_api_key(api_key)
-    for agency in session.exec(select(Agency)).all():
-        if hmac.compare_digest(agency.api_key_hash, digest):
-            return agency
-    return None
+    _, api_key = issue_key(session=session, agency_id=row.agency_id, api_key=api_key)
+    secret = issue_secret(session=session, agency_id=row.agency_id, secret=webhook_secret)
+    return row, api_key, secret.secret
 
 
 def check_against_catalog(
@@ -138,6 +129,15 @@ def upsert_service(
         row.active = True
         row.updated_at = utcnow()
     session.add(row)
+    if session.get(AgencyServiceVersion, (row.service_id, row.version)) is None:
+        session.add(
+            AgencyServiceVersion(
+                service_id=row.service_id,
+                version=row.version,
+                agency_id=agency_id,
+                registration=document,
+            )
+        )
     session.commit()
     session.refresh(row)
     return row

@@ -6,6 +6,7 @@ from datetime import date
 from sqlmodel import Session
 
 from lifeevents.catalog import get_catalog
+from lifeevents.credentials import derived_webhook_secret
 from lifeevents.registry import check_against_catalog, create_agency, upsert_service
 from lifeevents.settings import Settings
 from lifeevents.tables import Agency, PopulationRecord
@@ -64,6 +65,7 @@ def seed_demo_data(session: Session, settings: Settings) -> None:
                 session=session,
                 agency=agency,
                 api_key=f"{DEMO_AGENCY_KEY_PREFIX}{agency.agency_id}",
+                webhook_secret=derived_webhook_secret(settings.app_secret, agency.agency_id),
             )
         for registration in services[agency.agency_id]:
             check_against_catalog(registration, catalog)

@@ -23,8 +23,46 @@ class PopulationRecord(SQLModel, table=True):
 class Agency(SQLModel, table=True):
     agency_id: str = Field(primary_key=True, max_length=64)
     name: str
-    # sha256 of the integrator's API key; the key itself is shown once and never stored.
-    api_key_hash: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgencyKey(SQLModel, table=True):
+    """An integrator's API key: only its sha256 is kept; the key is shown once, at creation.
+
+    Rotation gives the previous keys an expiry (the overlap); revocation ends one at once.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: str = Field(foreign_key="agency.agency_id", index=True)
+    key_hash: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AgencySecret(SQLModel, table=True):
+    """A webhook signing secret (Standard Webhooks ``whsec_…``), shared with the agency.
+
+    Kept as is, because signing needs it; during a rotation both secrets sign, until the old
+    one expires.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: str = Field(foreign_key="agency.agency_id", index=True)
+    secret: str
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AgencyServiceVersion(SQLModel, table=True):
+    """Every version a service's registration ever had (journeys pin one of them)."""
+
+    service_id: str = Field(primary_key=True, max_length=100)
+    version: int = Field(primary_key=True)
+    agency_id: str
+    registration: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 

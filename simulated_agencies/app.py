@@ -1,17 +1,32 @@
 """The webhook agencies: one route per registered service, answering as ``services.yaml`` says."""
 
+import json
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
+from lifeevents.credentials import derived_webhook_secret
+from lifeevents.webhooks import SignatureError, verify
 from simulated_agencies.behaviour import decide
 from simulated_agencies.registrations import simulated
 from simulated_agencies.store import AgencyStore
 
 
-def create_agencies_app(store: AgencyStore, decision_delay_seconds: float) -> FastAPI:
+def create_agencies_app(
+    store: AgencyStore, decision_delay_seconds: float, app_secret: str
+) -> FastAPI:
     app = FastAPI(title="Simulated agencies", docs_url="/docs")
+
+    async def _verified(request: Request, agency: str) -> dict[str, Any]:
+        """The body of a request the orchestrator signed for this agency (else 401)."""
+        body = await request.body()
+        try:
+            verify([derived_webhook_secret(app_secret, agency)], request.headers, body)
+        except SignatureError as error:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from error
+        parsed: dict[str, Any] = json.loads(body)
+        return parsed
 
     def _service(service_id: str) -> Any:
         service = simulated().service(service_id)
@@ -24,7 +39,7 @@ def create_agencies_app(store: AgencyStore, decision_delay_seconds: float) -> Fa
         service_id: str, request: Request, webhook_id: Annotated[str, Header()]
     ) -> JSONResponse:
         service = _service(service_id)
-        body = await request.json()
+        body = await _verified(request, service.agency)
         for key in ("journey_id", "service_id", "step_id", "data", "callback_url"):
             if key not in body:
                 raise HTTPException(status.HTTP_400_BAD_REQUEST, f"'{key}' is missing")
@@ -35,6 +50,7 @@ def create_agencies_app(store: AgencyStore, decision_delay_seconds: float) -> Fa
             )
             store.promise_decision(
                 key=webhook_id,
+                agency=service.agency,
                 callback_url=body["callback_url"],
                 decision=decision,
                 delay_seconds=decision_delay_seconds,
@@ -48,7 +64,7 @@ def create_agencies_app(store: AgencyStore, decision_delay_seconds: float) -> Fa
         service_id: str, request: Request, webhook_id: Annotated[str, Header()]
     ) -> dict[str, str]:
         service = _service(service_id)
-        body = await request.json()
+        body = await _verified(request, service.agency)
         store.receive(
             key=webhook_id,
             agency=service.agency,

@@ -2,13 +2,16 @@
 
 import asyncio
 import contextlib
+import json
 
 import httpx
 import structlog
 import uvicorn
 
+from lifeevents.credentials import derived_webhook_secret
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect
+from lifeevents.webhooks import signed_headers
 from simulated_agencies.app import create_agencies_app
 from simulated_agencies.native_worker import build_native_workers
 from simulated_agencies.store import AgencyStore
@@ -16,13 +19,19 @@ from simulated_agencies.store import AgencyStore
 log = structlog.get_logger(__name__)
 
 
-async def send_due_decisions(store: AgencyStore, stop: asyncio.Event) -> None:
-    """Deliver promised decisions when due; retried until the orchestrator takes them."""
+async def send_due_decisions(store: AgencyStore, stop: asyncio.Event, app_secret: str) -> None:
+    """Deliver promised decisions when due, signed; retried until the orchestrator takes them."""
     async with httpx.AsyncClient(timeout=10) as client:
         while not stop.is_set():
-            for key, url, decision in store.due_decisions():
+            for key, agency, url, decision in store.due_decisions():
+                body = json.dumps(decision).encode()
+                secret = derived_webhook_secret(app_secret, agency)
+                headers = {
+                    **signed_headers([secret], f"{key}/decision", body),
+                    "Content-Type": "application/json",
+                }
                 try:
-                    response = await client.post(url, json=decision)
+                    response = await client.post(url, content=body, headers=headers)
                 except httpx.HTTPError as error:
                     log.warning("callback failed, will retry", error=type(error).__name__)
                     continue
@@ -37,7 +46,7 @@ async def send_due_decisions(store: AgencyStore, stop: asyncio.Event) -> None:
 
 async def run_agencies(settings: Settings) -> None:
     store = AgencyStore(settings.data_dir / "agencies.db")
-    app = create_agencies_app(store, settings.agency_decision_delay_seconds)
+    app = create_agencies_app(store, settings.agency_decision_delay_seconds, settings.app_secret)
     server = uvicorn.Server(
         uvicorn.Config(
             app, host=settings.agencies_host, port=settings.agencies_port, log_config=None
@@ -48,7 +57,7 @@ async def run_agencies(settings: Settings) -> None:
     async with contextlib.AsyncExitStack() as workers:
         for worker in build_native_workers(client, store):
             await workers.enter_async_context(worker)
-        sender = asyncio.create_task(send_due_decisions(store, stop))
+        sender = asyncio.create_task(send_due_decisions(store, stop, settings.app_secret))
         log.info("simulated agencies started", url=settings.agencies_base_url)
         try:
             await server.serve()  # returns on SIGINT/SIGTERM (uvicorn handles them)

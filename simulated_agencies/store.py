@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS received (
 );
 CREATE TABLE IF NOT EXISTS pending_decisions (
     idempotency_key TEXT PRIMARY KEY,
+    agency TEXT NOT NULL,
     callback_url TEXT NOT NULL,
     decision TEXT NOT NULL,
     due_at REAL NOT NULL,
@@ -83,22 +84,29 @@ class AgencyStore:
         ]
 
     def promise_decision(
-        self, *, key: str, callback_url: str, decision: dict[str, Any], delay_seconds: float
+        self,
+        *,
+        key: str,
+        agency: str,
+        callback_url: str,
+        decision: dict[str, Any],
+        delay_seconds: float,
     ) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR IGNORE INTO pending_decisions VALUES (?, ?, ?, ?, NULL)",
-                (key, callback_url, json.dumps(decision), time.time() + delay_seconds),
+                "INSERT OR IGNORE INTO pending_decisions VALUES (?, ?, ?, ?, ?, NULL)",
+                (key, agency, callback_url, json.dumps(decision), time.time() + delay_seconds),
             )
 
-    def due_decisions(self) -> list[tuple[str, str, dict[str, Any]]]:
+    def due_decisions(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(key, agency, callback URL, decision) for every decision now due."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT idempotency_key, callback_url, decision FROM pending_decisions"
+                "SELECT idempotency_key, agency, callback_url, decision FROM pending_decisions"
                 " WHERE sent_at IS NULL AND due_at <= ?",
                 (time.time(),),
             ).fetchall()
-        return [(key, url, json.loads(decision)) for key, url, decision in rows]
+        return [(key, agency, url, json.loads(decision)) for key, agency, url, decision in rows]
 
     def mark_sent(self, key: str) -> None:
         with self._lock:

@@ -243,6 +243,7 @@ class AgencyServiceWorkflow:
                 deliver_webhook,
                 DeliverWebhookInput(
                     journey_id=request.journey_id,
+                    agency_id=service.agency_id,
                     url=service.delivery.url,
                     request=agency_request,
                     idempotency_key=key,
@@ -371,6 +372,7 @@ async def undo(
     if withdrawal is not None:
         notice = WithdrawalInput(
             journey_id=journey_id,
+            agency_id=service.agency_id,
             url=withdrawal.url if withdrawal.mode == "webhook" else "",
             idempotency_key=f"{step_workflow_id}/withdraw",
             service_id=service.service_id,

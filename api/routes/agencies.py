@@ -1,15 +1,29 @@
-"""The agency registry: operators create agencies; each agency's integrators manage its services."""
+"""The agency registry: operators create agencies; each agency's integrators manage its services
+and its credentials. Every service change is a new version; journeys keep the one they began with.
+"""
 
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, HTTPException, Response, status
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, col, select
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
-from api.deps import IntegratorDep, OperatorDep, SessionDep
+from api.deps import (
+    AgencyAdminDep,
+    IntegratorDep,
+    OperatorDep,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+)
 from api.errors import unprocessable
 from lifeevents.catalog import get_catalog
+from lifeevents.credentials import issue_key, issue_secret, revoke
 from lifeevents.registry import (
     AgencyCreate,
     RegistryError,
@@ -18,30 +32,68 @@ from lifeevents.registry import (
     create_agency,
     upsert_service,
 )
-from lifeevents.tables import AgencyService, utcnow
+from lifeevents.tables import AgencyKey, AgencySecret, AgencyService, AgencyServiceVersion, utcnow
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
+LIVE_POLLER = timedelta(minutes=1)
 
 
 class AgencyCreated(BaseModel):
     agency_id: str
     name: str
-    api_key: str
+    api_key: str = Field(description="Shown once; only its hash is kept")
+    webhook_secret: str = Field(
+        description="Standard Webhooks secret: verify our requests, sign your callbacks with it"
+    )
+
+
+class WorkerStatus(BaseModel):
+    task_queue: str
+    live: bool
+    pollers: int
 
 
 class RegisteredService(ServiceRegistration):
     agency_id: str
     version: int
     active: bool
+    workers: WorkerStatus | None = None
 
 
-def _public(row: AgencyService) -> RegisteredService:
+class Rotation(BaseModel):
+    overlap_seconds: int = Field(
+        default=86_400,
+        ge=0,
+        le=30 * 86_400,
+        description="How long the previous credentials keep working",
+    )
+
+
+class KeyIssued(BaseModel):
+    key_id: int
+    api_key: str
+
+
+class SecretIssued(BaseModel):
+    secret_id: int
+    webhook_secret: str
+
+
+class CredentialInfo(BaseModel):
+    id: int
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _public(row: AgencyService, workers: WorkerStatus | None = None) -> RegisteredService:
     return RegisteredService.model_validate(
         {
             **row.registration,
             "agency_id": row.agency_id,
             "version": row.version,
             "active": row.active,
+            "workers": workers,
         }
     )
 
@@ -56,14 +108,116 @@ def _checked(registration: ServiceRegistration) -> ServiceRegistration:
     return registration
 
 
+def _own(session: Session, agency_id: str, service_id: str) -> AgencyService:
+    row = session.get(AgencyService, service_id)
+    if row is None or row.agency_id != agency_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No service '{service_id}'")
+    return row
+
+
+async def _workers(
+    temporal: TemporalDep, namespace: str, row: AgencyService
+) -> WorkerStatus | None:
+    """For a native agency: are workers polling its task queue right now?"""
+    delivery = row.registration["delivery"]
+    if delivery["mode"] != "task_queue":
+        return None
+    answer = await temporal.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=namespace,
+            task_queue=TaskQueue(name=delivery["task_queue"]),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        )
+    )
+    now = datetime.now(UTC)
+    live = [p for p in answer.pollers if now - p.last_access_time.ToDatetime(UTC) < LIVE_POLLER]
+    return WorkerStatus(task_queue=delivery["task_queue"], live=bool(live), pollers=len(live))
+
+
+# --- Agencies and their credentials --------------------------------------------------------
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AgencyCreated)
 def create(body: AgencyCreate, _: OperatorDep, session: SessionDep) -> AgencyCreated:
-    """Operators: create an agency. Its API key is shown once, here, and stored only hashed."""
+    """Operators: create an agency. Its API key and webhook secret are shown once, here."""
     try:
-        agency, api_key = create_agency(session=session, agency=body)
+        agency, api_key, secret = create_agency(session=session, agency=body)
     except IntegrityError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "This agency already exists") from error
-    return AgencyCreated(agency_id=agency.agency_id, name=agency.name, api_key=api_key)
+    return AgencyCreated(
+        agency_id=agency.agency_id, name=agency.name, api_key=api_key, webhook_secret=secret
+    )
+
+
+@router.post("/{agency_id}/keys", status_code=status.HTTP_201_CREATED, response_model=KeyIssued)
+def rotate_key(
+    agency_id: str,
+    agency: AgencyAdminDep,
+    session: SessionDep,
+    body: Annotated[Rotation | None, Body()] = None,
+) -> KeyIssued:
+    """A new API key; the others keep working for the overlap, then expire."""
+    overlap = timedelta(seconds=(body or Rotation()).overlap_seconds)
+    row, api_key = issue_key(session=session, agency_id=agency.agency_id, overlap=overlap)
+    assert row.id is not None
+    return KeyIssued(key_id=row.id, api_key=api_key)
+
+
+@router.get("/{agency_id}/keys", response_model=list[CredentialInfo])
+def list_keys(agency_id: str, agency: AgencyAdminDep, session: SessionDep) -> list[Any]:
+    """The agency's API keys (never the keys themselves)."""
+    return list(session.exec(select(AgencyKey).where(AgencyKey.agency_id == agency.agency_id)))
+
+
+@router.delete("/{agency_id}/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_key(
+    agency_id: str, key_id: int, agency: AgencyAdminDep, session: SessionDep
+) -> Response:
+    """Revoke an API key at once."""
+    row = session.get(AgencyKey, key_id)
+    if row is None or row.agency_id != agency.agency_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No key {key_id}")
+    revoke(row, session)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{agency_id}/webhook-secrets", status_code=status.HTTP_201_CREATED, response_model=SecretIssued
+)
+def rotate_secret(
+    agency_id: str,
+    agency: AgencyAdminDep,
+    session: SessionDep,
+    body: Annotated[Rotation | None, Body()] = None,
+) -> SecretIssued:
+    """A new signing secret; until the overlap ends, requests carry both signatures."""
+    overlap = timedelta(seconds=(body or Rotation()).overlap_seconds)
+    row = issue_secret(session=session, agency_id=agency.agency_id, overlap=overlap)
+    assert row.id is not None
+    return SecretIssued(secret_id=row.id, webhook_secret=row.secret)
+
+
+@router.get("/{agency_id}/webhook-secrets", response_model=list[CredentialInfo])
+def list_secrets(agency_id: str, agency: AgencyAdminDep, session: SessionDep) -> list[Any]:
+    """The agency's signing secrets (never the secrets themselves)."""
+    return list(
+        session.exec(select(AgencySecret).where(AgencySecret.agency_id == agency.agency_id))
+    )
+
+
+@router.delete("/{agency_id}/webhook-secrets/{secret_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_secret(
+    agency_id: str, secret_id: int, agency: AgencyAdminDep, session: SessionDep
+) -> Response:
+    """Revoke a signing secret at once."""
+    row = session.get(AgencySecret, secret_id)
+    if row is None or row.agency_id != agency.agency_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No secret {secret_id}")
+    revoke(row, session)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- Services ------------------------------------------------------------------------------
 
 
 @router.post(
@@ -86,19 +240,35 @@ def list_services(agency_id: str, agency: IntegratorDep, session: SessionDep) ->
     return [_public(row) for row in rows.all()]
 
 
-def _own(session: SessionDep, agency_id: str, service_id: str) -> AgencyService:
-    row = session.get(AgencyService, service_id)
-    if row is None or row.agency_id != agency_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No service '{service_id}'")
-    return row
-
-
 @router.get("/{agency_id}/services/{service_id}", response_model=RegisteredService)
-def get_service(
-    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+async def get_service(
+    agency_id: str,
+    service_id: str,
+    agency: IntegratorDep,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
 ) -> RegisteredService:
-    """One of your agency's services."""
-    return _public(_own(session, agency.agency_id, service_id))
+    """One of your services; for a native one, whether its task queue has live workers."""
+    row = _own(session, agency.agency_id, service_id)
+    return _public(row, await _workers(temporal, settings.temporal_namespace, row))
+
+
+@router.get("/{agency_id}/services/{service_id}/versions", response_model=list[dict[str, Any]])
+def service_versions(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> list[dict[str, Any]]:
+    """Every version of the registration, oldest first."""
+    _own(session, agency.agency_id, service_id)
+    rows = session.exec(
+        select(AgencyServiceVersion)
+        .where(AgencyServiceVersion.service_id == service_id)
+        .order_by(col(AgencyServiceVersion.version))
+    )
+    return [
+        {"version": r.version, "created_at": r.created_at, "registration": r.registration}
+        for r in rows
+    ]
 
 
 @router.put("/{agency_id}/services/{service_id}", response_model=RegisteredService)
@@ -125,14 +295,36 @@ def update_service(
     return _public(row)
 
 
-@router.delete("/{agency_id}/services/{service_id}", status_code=status.HTTP_204_NO_CONTENT)
-def disable_service(
-    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
-) -> Response:
-    """Withdraw a service from new journeys (journeys in flight are not affected)."""
-    row = _own(session, agency.agency_id, service_id)
-    row.active = False
+def _set_active(session: Session, row: AgencyService, active: bool) -> AgencyService:
+    row.active = active
     row.updated_at = utcnow()
     session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+@router.post("/{agency_id}/services/{service_id}/disable", response_model=RegisteredService)
+def disable_service(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> RegisteredService:
+    """Withdraw a service from new journeys (journeys in flight are not affected)."""
+    return _public(_set_active(session, _own(session, agency.agency_id, service_id), False))
+
+
+@router.post("/{agency_id}/services/{service_id}/enable", response_model=RegisteredService)
+def enable_service(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> RegisteredService:
+    """Offer a disabled service to new journeys again."""
+    return _public(_set_active(session, _own(session, agency.agency_id, service_id), True))
+
+
+@router.delete("/{agency_id}/services/{service_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_service(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> Response:
+    """Delete a service; its past versions stay on record for the journeys that used them."""
+    session.delete(_own(session, agency.agency_id, service_id))
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

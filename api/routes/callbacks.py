@@ -1,14 +1,18 @@
-"""Agencies' later decisions: a callback resumes the waiting step at once (a signal)."""
+"""Agencies' later decisions: a signed callback resumes the waiting step at once (a signal)."""
 
 import structlog
-from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ValidationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import SettingsDep, TemporalDep
+from api.deps import SessionDep, SettingsDep, TemporalDep
 from lifeevents.callbacks import resolve_callback
+from lifeevents.credentials import signing_secrets
 from lifeevents.logging import journey_id_of
 from lifeevents.models import AgencyDecision
+from lifeevents.tables import AgencyServiceVersion
+from lifeevents.webhooks import SignatureError, verify
 from workflows.agency_service import AgencyServiceWorkflow
 
 router = APIRouter(prefix="/v1/agency-callbacks", tags=["integrators"])
@@ -19,18 +23,76 @@ class CallbackAccepted(BaseModel):
     accepted: bool = True
 
 
+def _agency_of(session: SessionDep, service_id: str) -> str | None:
+    """The agency that registered a service (any version: the journey may use an old one)."""
+    row = session.get(AgencyServiceVersion, (service_id, 1))
+    return row.agency_id if row else None
+
+
 @router.post(
-    "/{callback_id}", status_code=status.HTTP_202_ACCEPTED, response_model=CallbackAccepted
+    "/{callback_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=CallbackAccepted,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": AgencyDecision.model_json_schema(),
+                    "example": {
+                        "decision": "approved",
+                        "reference": "HC-2026-0042",
+                        "message": "The health card will arrive by mail.",
+                    },
+                }
+            },
+        }
+    },
+    responses={
+        401: {"description": "Missing, expired or wrong Standard Webhooks signature"},
+        404: {"description": "Unknown or forged callback id"},
+        409: {"description": "The step no longer waits"},
+    },
 )
 async def agency_callback(
-    callback_id: str, decision: AgencyDecision, settings: SettingsDep, temporal: TemporalDep
+    callback_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
 ) -> CallbackAccepted:
-    """An agency reports its decision on a request it accepted earlier."""
+    """An agency reports its decision on a request it accepted earlier, signed with its
+    webhook secret (Standard Webhooks). A second delivery of the same decision changes nothing."""
     target = resolve_callback(settings.app_secret, callback_id)
     if target is None:
         log.warning("callback refused", reason="unknown or forged callback id")
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown callback")
     workflow_id, round_ = target
+    journey_id = journey_id_of(workflow_id)
+    service_id = workflow_id.split("/", 1)[1] if "/" in workflow_id else ""
+    agency_id = await run_in_threadpool(_agency_of, session, service_id)
+    secrets = (
+        await run_in_threadpool(lambda: signing_secrets(session=session, agency_id=agency_id))
+        if agency_id
+        else []
+    )
+    body = await request.body()
+    try:
+        verify(secrets, request.headers, body)
+    except SignatureError as error:
+        log.warning("callback refused", journey_id=journey_id, agency=agency_id, reason=str(error))
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Signature refused: {error}") from error
+    try:
+        decision = AgencyDecision.model_validate_json(body)
+    except ValidationError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [
+                {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+                for e in error.errors(include_url=False, include_input=False)
+            ],
+        ) from error
+
     handle = temporal.get_workflow_handle_for(AgencyServiceWorkflow.run, workflow_id)
     try:
         await handle.signal(
@@ -43,7 +105,8 @@ async def agency_callback(
         raise
     log.info(
         "agency decision received",
-        journey_id=journey_id_of(workflow_id),
+        journey_id=journey_id,
+        agency=agency_id,
         decision=decision.decision,
     )
     return CallbackAccepted()
