@@ -13,6 +13,7 @@ COPY activities ./activities
 COPY api ./api
 COPY life_events ./life_events
 COPY simulated_agencies ./simulated_agencies
+COPY agency_sdk ./agency_sdk
 RUN pip install . \
     && useradd --system --create-home --home-dir /var/lib/lifeevents lifeevents
 

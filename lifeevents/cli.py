@@ -16,6 +16,7 @@ COMMANDS = {
     "server": "the embedded Temporal dev server alone, on a SQLite file in DATA_DIR",
     "mail": "a local SMTP server that saves messages to DATA_DIR/mail (dev only)",
     "setup": "register the custom search attributes on the Temporal cluster at TEMPORAL_ADDRESS",
+    "agency-worker": "run an agency's own services (agency SDK) on its own task queue",
 }
 
 
@@ -23,7 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lifeevents", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in COMMANDS.items():
-        sub.add_parser(name, help=help_text, description=help_text)
+        subparser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "agency-worker":
+            subparser.add_argument("--task-queue", required=True, help="the agency's task queue")
+            subparser.add_argument(
+                "--module", required=True, help="module holding functions marked with @service"
+            )
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings, args.command)
@@ -64,6 +70,17 @@ def main(argv: list[str] | None = None) -> int:
                 )
             except KeyboardInterrupt:
                 pass
+        case "agency-worker":
+            from agency_sdk import run_worker as run_agency_worker
+
+            asyncio.run(
+                run_agency_worker(
+                    settings.effective_temporal_address,
+                    settings.temporal_namespace,
+                    args.task_queue,
+                    args.module,
+                )
+            )
         case "setup":
             from lifeevents.temporal import connect, ensure_search_attributes
 

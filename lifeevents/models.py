@@ -417,6 +417,9 @@ class AgencyServiceInput(Model):
     prerequisites: dict[str, str] = Field(default_factory=dict)
     # The earliest legal deadline for this step: waits on the person end there.
     deadline_at: datetime | None = None
+    # A dry run (an integrator trying a service on synthetic data): no e-mail, no payment, no
+    # journey to report to; the outcome lists every exchange with the agency.
+    dry_run: bool = False
 
 
 class WithdrawalInput(Model):
@@ -455,3 +458,5 @@ class StepOutcome(Model):
     reasons: list[str] = Field(default_factory=list)
     reference: str | None = None
     compensations: list[str] = Field(default_factory=list)
+    # Dry runs only: what was sent to the agency and what came back, in order.
+    exchanges: list[dict[str, Any]] = Field(default_factory=list)

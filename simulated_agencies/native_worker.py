@@ -1,4 +1,5 @@
-"""Agencies that run their own Temporal worker, on their own task queue, answer here."""
+"""Agencies that run their own Temporal worker, on their own task queue, written with the
+agency SDK exactly as an agency team would write theirs."""
 
 from typing import Any
 
@@ -6,33 +7,31 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from agency_sdk import AgencyDecision, AgencyRequest, WithdrawalInput, build_worker
+from agency_sdk import service as sdk_service
+from agency_sdk import withdrawal as sdk_withdrawal
 from simulated_agencies.behaviour import decide
-from simulated_agencies.registrations import (
-    AGENCY_TASK_QUEUE,
-    NATIVE_ACTIVITY,
-    NATIVE_WITHDRAWAL,
-    SimulatedService,
-    simulated,
-)
+from simulated_agencies.registrations import AGENCY_TASK_QUEUE, SimulatedService, simulated
 from simulated_agencies.store import AgencyStore
 
 
-def _activities(service: SimulatedService, store: AgencyStore) -> list[Any]:
-    @activity.defn(name=NATIVE_ACTIVITY.format(service_id=service.service_id))
-    async def submit(request: dict[str, Any]) -> dict[str, Any]:
-        info = activity.info()
+def _functions(service: SimulatedService, store: AgencyStore) -> list[Any]:
+    @sdk_service(service.service_id)
+    async def submit(request: AgencyRequest) -> AgencyDecision:
         # The same key on every attempt of this activity: a retry is answered, not redone.
-        key = f"{info.workflow_id}/submit/{request.get('round', 1)}"
-        return store.receive(
-            key=key, agency=service.agency, body=request, answer=decide(service, request, key)
+        key = f"{activity.info().workflow_id}/submit/{request.round}"
+        body = request.model_dump(mode="json")
+        answer = store.receive(
+            key=key, agency=service.agency, body=body, answer=decide(service, body, key)
         )
+        return AgencyDecision.model_validate(answer)
 
-    @activity.defn(name=NATIVE_WITHDRAWAL.format(service_id=service.service_id))
-    async def withdraw(notice: dict[str, Any]) -> None:
+    @sdk_withdrawal(service.service_id)
+    async def withdraw(notice: WithdrawalInput) -> None:
         store.receive(
-            key=notice["idempotency_key"],
+            key=notice.idempotency_key,
             agency=service.agency,
-            body={**notice, "action": "withdraw"},
+            body={**notice.model_dump(mode="json"), "action": "withdraw"},
             answer={"status": "withdrawn"},
         )
 
@@ -44,8 +43,8 @@ def build_native_workers(client: Client, store: AgencyStore) -> list[Worker]:
     by_agency: dict[str, list[Any]] = {}
     for service in simulated().services:
         if service.mode == "task_queue":
-            by_agency.setdefault(service.agency, []).extend(_activities(service, store))
+            by_agency.setdefault(service.agency, []).extend(_functions(service, store))
     return [
-        Worker(client, task_queue=AGENCY_TASK_QUEUE.format(agency=agency), activities=activities)
-        for agency, activities in by_agency.items()
+        build_worker(client, AGENCY_TASK_QUEUE.format(agency=agency), functions)
+        for agency, functions in by_agency.items()
     ]

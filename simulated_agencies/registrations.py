@@ -8,12 +8,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field
 
+from agency_sdk import activity_name, withdrawal_activity_name
 from lifeevents.models import LocalizedText, Model, PaymentTerms
 from lifeevents.registry import AgencyCreate, ServiceRegistration
 
 AGENCY_TASK_QUEUE = "agency-{agency}"
-NATIVE_ACTIVITY = "{service_id}.submit"
-NATIVE_WITHDRAWAL = "{service_id}.withdraw"
 
 
 class SimulatedService(Model):
@@ -61,7 +60,7 @@ def registration(service: SimulatedService, agencies_base_url: str) -> ServiceRe
         else {
             "mode": "task_queue",
             "task_queue": task_queue,
-            "activity": NATIVE_ACTIVITY.format(service_id=service.service_id),
+            "activity": activity_name(service.service_id),
         }
     )
     withdrawal: dict[str, Any] | None = None
@@ -72,7 +71,7 @@ def registration(service: SimulatedService, agencies_base_url: str) -> ServiceRe
             else {
                 "mode": "task_queue",
                 "task_queue": task_queue,
-                "activity": NATIVE_WITHDRAWAL.format(service_id=service.service_id),
+                "activity": withdrawal_activity_name(service.service_id),
             }
         )
     return ServiceRegistration.model_validate(

@@ -57,6 +57,7 @@ class AgencyServiceWorkflow:
         self._decisions: dict[int, AgencyDecision] = {}
         self._answers: dict[str, str] | None = None
         self._submitted = False
+        self._exchanges: list[dict[str, Any]] = []
 
     @workflow.signal
     def agency_decision(self, decision: AgencyDecision) -> None:
@@ -72,7 +73,10 @@ class AgencyServiceWorkflow:
     @workflow.run
     async def run(self, request: AgencyServiceInput) -> StepOutcome:
         try:
-            return await self._serve(request)
+            outcome = await self._serve(request)
+            if request.dry_run:
+                outcome.exchanges = self._exchanges
+            return outcome
         except asyncio.CancelledError:
             # The journey was cancelled: undo what this step did, then end as cancelled.
             done = (
@@ -127,13 +131,16 @@ class AgencyServiceWorkflow:
                 start_to_close_timeout=QUICK,
             )
             self._submitted = True
+            self._trace(request, "sent", agency_request.model_dump(mode="json"))
             try:
                 submission = await self._submit(request, agency_request, round_)
             except ActivityError as error:
                 reason = _failure_message(error)
+                self._trace(request, "failed", {"reason": reason})
                 await self._notify(request, "failed", reasons=[reason])
                 return StepOutcome(state="failed", outcome="submission_failed", reasons=[reason])
 
+            self._trace(request, "received", submission.model_dump(mode="json"))
             decision = submission.decision or self._decisions.get(round_)
             if decision is None:
                 await self._report(
@@ -147,7 +154,8 @@ class AgencyServiceWorkflow:
                     await self._notify(request, "failed", reasons=[reason])
                     return StepOutcome(state="failed", outcome="agency_timeout", reasons=[reason])
                 decision = self._decisions[round_]
-            if decision.decision != "needs_information":
+                self._trace(request, "callback", decision.model_dump(mode="json"))
+            if decision.decision != "needs_information" or request.dry_run:
                 break
             answers = await self._ask(request, decision, round_)
             if answers is None:
@@ -166,6 +174,10 @@ class AgencyServiceWorkflow:
             )
             round_, information = round_ + 1, answers
 
+        if request.dry_run:
+            return StepOutcome(
+                state="completed", outcome=decision.decision, reference=decision.reference
+            )
         if decision.decision == "rejected":
             await self._notify(request, "rejected", decision=decision)
             return StepOutcome(
@@ -275,6 +287,8 @@ class AgencyServiceWorkflow:
         requested: list[str] | None = None,
         due_at: datetime | None = None,
     ) -> None:
+        if request.dry_run:
+            return
         await send(
             NotificationInput(
                 journey_id=request.journey_id,
@@ -311,8 +325,14 @@ class AgencyServiceWorkflow:
             retry_policy=PERSISTENT,
         )
 
+    def _trace(self, request: AgencyServiceInput, kind: str, content: dict[str, Any]) -> None:
+        if request.dry_run:
+            self._exchanges.append({"at": workflow.now().isoformat(), kind: content})
+
     async def _report(self, request: AgencyServiceInput, update: StepUpdate) -> None:
         """Tell the journey where this step stands, so its status query can answer."""
+        if request.dry_run:
+            return
         parent = workflow.get_external_workflow_handle(request.journey_id)
         await parent.signal("step_changed", update)
 

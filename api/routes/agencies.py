@@ -2,6 +2,8 @@
 and its credentials. Every service change is a new version; journeys keep the one they began with.
 """
 
+import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -24,6 +26,7 @@ from api.deps import (
 from api.errors import unprocessable
 from lifeevents.catalog import get_catalog
 from lifeevents.credentials import issue_key, issue_secret, revoke
+from lifeevents.models import AgencyServiceInput, ServicePlan
 from lifeevents.registry import (
     AgencyCreate,
     RegistryError,
@@ -32,7 +35,9 @@ from lifeevents.registry import (
     create_agency,
     upsert_service,
 )
+from lifeevents.synthetic import synthetic_intake
 from lifeevents.tables import AgencyKey, AgencySecret, AgencyService, AgencyServiceVersion, utcnow
+from workflows.agency_service import AgencyServiceWorkflow
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
 LIVE_POLLER = timedelta(minutes=1)
@@ -328,3 +333,105 @@ def delete_service(
     session.delete(_own(session, agency.agency_id, service_id))
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class DryRunRequest(BaseModel):
+    life_event: str | None = Field(default=None, description="Default: the service's first")
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Your own test values, over the synthetic ones"
+    )
+    timeout_seconds: float = Field(default=30, gt=0, le=300)
+
+
+class DryRunResult(BaseModel):
+    service_id: str
+    version: int
+    outcome: str | None
+    state: str
+    reasons: list[str]
+    reference: str | None
+    # Exactly what was sent to the agency and what came back, in order.
+    exchanges: list[dict[str, Any]]
+
+
+@router.post("/{agency_id}/services/{service_id}/dry-run", response_model=DryRunResult)
+async def dry_run(
+    agency_id: str,
+    service_id: str,
+    agency: IntegratorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+    body: Annotated[DryRunRequest | None, Body()] = None,
+) -> DryRunResult:
+    """Run one service on synthetic data through the real path (eligibility, signing,
+    submission, callback) and return what was sent and received. No person's data, no
+    e-mail, no payment."""
+    request = body or DryRunRequest()
+    row = _own(session, agency.agency_id, service_id)
+    registration = ServiceRegistration.model_validate(row.registration)
+    life_event = request.life_event or registration.life_events[0]
+    definition = get_catalog().get(life_event)
+    if definition is None or life_event not in registration.life_events:
+        raise unprocessable(
+            [
+                {
+                    "loc": ["body", "life_event"],
+                    "type": "value_error",
+                    "msg": f"'{life_event}' is not a life event of this service",
+                }
+            ]
+        )
+    rule_fields = [
+        condition.field
+        for rule in (registration.eligibility.all if registration.eligibility else [])
+        for condition in rule.conditions()
+    ]
+    intake = synthetic_intake(definition, [*registration.fields, *rule_fields], request.data)
+    run_id = f"dry-run-{uuid.uuid4()}"
+    service = ServicePlan(
+        service_id=service_id,
+        agency_id=agency.agency_id,
+        agency_name=agency.name,
+        title=registration.title,
+        registration_version=row.version,
+        fields=registration.fields,
+        delivery=registration.delivery,
+        eligibility=registration.eligibility,
+        payment=registration.payment if registration.pays else None,
+        sla=min(registration.sla, timedelta(hours=1)),
+        retry=registration.retry,
+        consent=True,
+    )
+    handle = await temporal.start_workflow(
+        AgencyServiceWorkflow.run,
+        AgencyServiceInput(
+            journey_id=run_id,
+            step_id=service_id,
+            life_event=life_event,
+            language="en",
+            intake=intake,
+            service=service,
+            callback_base_url=settings.public_base_url,
+            journey_started_at=datetime.now(UTC),
+            dry_run=True,
+        ),
+        id=f"{run_id}/{service_id}",
+        task_queue=settings.task_queue,
+    )
+    try:
+        outcome = await asyncio.wait_for(handle.result(), timeout=request.timeout_seconds)
+    except TimeoutError as error:
+        raise HTTPException(
+            status.HTTP_504_GATEWAY_TIMEOUT,
+            f"No decision within {request.timeout_seconds:g}s; the dry run goes on as {handle.id}",
+        ) from error
+    return DryRunResult(
+        service_id=service_id,
+        version=row.version,
+        outcome=outcome.outcome,
+        state=outcome.state,
+        reasons=outcome.reasons,
+        reference=outcome.reference,
+        exchanges=outcome.exchanges,
+    )
