@@ -6,7 +6,7 @@ Service functions take a session and keyword arguments; the API and the seed bot
 from datetime import timedelta
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from sqlmodel import Session, select
 
 from lifeevents.catalog import LifeEventDefinition
@@ -33,6 +33,38 @@ class RegistryError(Exception):
 
 class ServiceRegistration(Model):
     """What an integrator registers for one agency service (the body of POST .../services)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "service_id": "harbour.birth-notice",
+                    "title": {"en": "Harbour birth notice", "fr": "Avis de naissance"},
+                    "life_events": ["birth"],
+                    "fields": ["child.given_name", "child.birth_date", "informant.national_id"],
+                    "delivery": {"mode": "webhook", "url": "https://harbour.example/notices"},
+                    "withdrawal": {"mode": "webhook", "url": "https://harbour.example/withdrawals"},
+                    "eligibility": {
+                        "all": [
+                            {
+                                "field": "child.birth_date",
+                                "op": "within_days",
+                                "value": 365,
+                                "reason": {
+                                    "en": "Only births of the last year.",
+                                    "fr": "Seulement les naissances de la dernière année.",
+                                },
+                            }
+                        ]
+                    },
+                    "pays": False,
+                    "sla": "P5D",
+                    "retry": {"maximum_attempts": 10, "attempt_timeout_seconds": 30},
+                }
+            ]
+        },
+    )
 
     service_id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{2,99}$")
     title: LocalizedText
@@ -68,6 +100,11 @@ class ServiceRegistration(Model):
 
 
 class AgencyCreate(Model):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"agency_id": "harbour", "name": "Harbour Authority"}]},
+    )
+
     agency_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
     name: str = Field(min_length=1, max_length=200)
 

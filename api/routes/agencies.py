@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio.api.enums.v1 import TaskQueueType
@@ -66,6 +66,8 @@ class RegisteredService(ServiceRegistration):
 
 
 class Rotation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"overlap_seconds": 86400}]})
+
     overlap_seconds: int = Field(
         default=86_400,
         ge=0,
@@ -336,6 +338,18 @@ def delete_service(
 
 
 class DryRunRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "life_event": "birth",
+                    "data": {"child": {"given_name": "Test"}},
+                    "timeout_seconds": 30,
+                }
+            ]
+        }
+    )
+
     life_event: str | None = Field(default=None, description="Default: the service's first")
     data: dict[str, Any] = Field(
         default_factory=dict, description="Your own test values, over the synthetic ones"

@@ -32,6 +32,32 @@ from workflows.journey import LifeEventJourney
 
 router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
 _JOURNEY_NAMESPACE = uuid.UUID("6f1c9a52-3f0e-4a8e-9c55-1d0c2b7e4a10")
+INTAKE_EXAMPLES: dict[str, Any] = {
+    "birth": {
+        "summary": "A birth (each intake schema is at GET /v1/life-events/{type})",
+        "value": {
+            "informant": {
+                "national_id": "123456782",
+                "given_name": "Amélie",
+                "family_name": "Tremblay",
+                "birth_date": "1992-03-14",
+            },
+            "child": {
+                "given_name": "Léa",
+                "family_name": "Tremblay",
+                "birth_date": "2026-11-22",
+                "sex": "F",
+            },
+            "contact": {"email": "amelie@example.org", "language": "fr"},
+            "consents": [
+                "vital-statistics.birth-registration",
+                "revenue.child-benefit",
+                "social-insurance.child-number",
+                "health.child-health-card",
+            ],
+        },
+    }
+}
 
 
 class CatalogService(BaseModel):
@@ -177,7 +203,7 @@ async def submit_intake(
     session: SessionDep,
     settings: SettingsDep,
     temporal: TemporalDep,
-    body: Annotated[Any, Body()],
+    body: Annotated[Any, Body(openapi_examples=INTAKE_EXAMPLES)],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> IntakeAccepted:
     """Tell us once: validate the intake, pin the plan and start the journey."""

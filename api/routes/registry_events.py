@@ -32,7 +32,30 @@ _EVENT_NAMESPACE = uuid.UUID("0b8f2f4e-1c7d-4a51-9e3b-6f2d8c1a7e55")
 class CloudEvent(BaseModel):
     """A CloudEvents 1.0 event in structured JSON mode."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "specversion": "1.0",
+                    "id": "death-2026-000123",
+                    "source": "urn:registry:vital-statistics",
+                    "type": "vital-statistics.death.registered",
+                    "time": "2026-11-20T10:00:00Z",
+                    "data": {
+                        "deceased": {
+                            "national_id": "567891234",
+                            "given_name": "Eleanor",
+                            "family_name": "Brown",
+                            "birth_date": "1948-09-09",
+                            "date_of_death": "2026-11-19",
+                        },
+                        "next_of_kin": {"email": "next.of.kin@example.org", "language": "en"},
+                    },
+                }
+            ]
+        },
+    )
 
     specversion: Literal["1.0"]
     id: str = Field(min_length=1, max_length=200)
