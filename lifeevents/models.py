@@ -149,6 +149,8 @@ class ServicePlan(Model):
     consent: bool | None = None
     # Where to tell the agency that the person withdrew (cancellation), if it wants to know.
     withdrawal: Delivery | None = None
+    # Past the SLA: the step fails, or it is escalated to operators and keeps waiting.
+    on_sla: Literal["fail", "escalate"] = "fail"
     # How long the person has to answer a request for information, and how often we remind.
     information_deadline: timedelta = timedelta(days=30)
     reminder_every: timedelta = timedelta(days=7)
@@ -270,6 +272,8 @@ class StepUpdate(Model):
     # A request for information the step opens, or the id of one it closes.
     request: CitizenRequest | None = None
     closed_request: str | None = None
+    # The agency missed its SLA and the service escalates: operators must look.
+    escalated: bool = False
 
 
 class ConsentAnswer(Model):

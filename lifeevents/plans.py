@@ -137,6 +137,7 @@ def resolve_plan(
                 purpose=bundled.purpose if bundled and bundled.purpose else None,
                 consent=True if entry.row.service_id in consented else None,
                 withdrawal=entry.registration.withdrawal,
+                on_sla=entry.registration.on_sla,
                 information_deadline=entry.registration.information_deadline,
                 reminder_every=entry.registration.reminder_every,
             )

@@ -4,7 +4,7 @@ Service functions take a session and keyword arguments; the API and the seed bot
 """
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from sqlmodel import Session, select
@@ -76,6 +76,10 @@ class ServiceRegistration(Model):
     payment: PaymentTerms | None = None
     sla: timedelta = Field(default=timedelta(days=5), description="ISO 8601 duration, e.g. P5D")
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    on_sla: Literal["fail", "escalate"] = Field(
+        default="fail",
+        description="Past the SLA: fail the step, or escalate to operators and keep waiting",
+    )
     # Where the agency wants to hear that a person withdrew (journey cancelled), if anywhere.
     withdrawal: Delivery | None = None
     information_deadline: timedelta = Field(

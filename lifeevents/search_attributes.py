@@ -8,13 +8,15 @@ from temporalio.common import SearchAttributeKey
 LIFE_EVENT = SearchAttributeKey.for_keyword("LifeEvent")
 JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
 JOURNEY_AGENCIES = SearchAttributeKey.for_keyword_list("JourneyAgencies")
+# Set when a step's agency missed its SLA and the service escalates: for operators to act.
+JOURNEY_ESCALATED = SearchAttributeKey.for_bool("JourneyEscalated")
 
-ALL = (LIFE_EVENT, JOURNEY_STATE, JOURNEY_AGENCIES)
+ALL = (LIFE_EVENT, JOURNEY_STATE, JOURNEY_AGENCIES, JOURNEY_ESCALATED)
 
 
 def dev_server_flags() -> list[str]:
     """The ``temporal server start-dev`` flags that register them."""
-    type_names = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList"}
+    type_names = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "BOOL": "Bool"}
     flags: list[str] = []
     for key in ALL:
         flags += ["--search-attribute", f"{key.name}={type_names[key.indexed_value_type.name]}"]

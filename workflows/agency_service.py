@@ -151,8 +151,23 @@ class AgencyServiceWorkflow:
                     reason = (
                         f"{service.agency_name} did not decide within the service's time limit."
                     )
-                    await self._notify(request, "failed", reasons=[reason])
-                    return StepOutcome(state="failed", outcome="agency_timeout", reasons=[reason])
+                    if service.on_sla != "escalate":
+                        await self._notify(request, "failed", reasons=[reason])
+                        return StepOutcome(
+                            state="failed", outcome="agency_timeout", reasons=[reason]
+                        )
+                    # The service asked for escalation: operators are alerted (the journey is
+                    # marked escalated in visibility) and the step keeps waiting for the agency.
+                    await self._report(
+                        request,
+                        StepUpdate(
+                            step_id=request.step_id,
+                            state="waiting_for_agency",
+                            reasons=[f"{reason} Escalated to operators."],
+                            escalated=True,
+                        ),
+                    )
+                    await workflow.wait_condition(lambda: round_ in self._decisions)  # noqa: B023
                 decision = self._decisions[round_]
                 self._trace(request, "callback", decision.model_dump(mode="json"))
             if decision.decision != "needs_information" or request.dry_run:

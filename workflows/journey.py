@@ -144,6 +144,8 @@ class LifeEventJourney:
             self._status.requests.append(update.request)
         if update.closed_request is not None:
             self._close_request(update.closed_request, "answered")
+        if update.escalated:
+            workflow.upsert_search_attributes([search_attributes.JOURNEY_ESCALATED.value_set(True)])
         self._update(update)
 
     @workflow.update

@@ -138,9 +138,10 @@ async def list_journeys(
     life_event: str | None = None,
     state: Annotated[JourneyState | None, Query()] = None,
     agency: str | None = None,
+    escalated: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JourneyList:
-    """Operators: journeys filtered by life event, state and agency (Temporal visibility)."""
+    """Operators: journeys filtered by life event, state, agency and escalation (visibility)."""
     clauses = ['WorkflowType = "LifeEventJourney"']
     if (value := _code("life_event", life_event)) is not None:
         clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{value}"')
@@ -149,6 +150,8 @@ async def list_journeys(
         clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
     if (value := _code("agency", agency)) is not None:
         clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{value}"')
+    if escalated is not None:
+        clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
     query = " AND ".join(clauses)
     journeys: list[JourneySummary] = []
     async for execution in temporal.list_workflows(query, limit=limit):

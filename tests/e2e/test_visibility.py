@@ -22,6 +22,10 @@ def test_operators_filter_journeys_by_life_event_state_and_agency(stack: Stack) 
     assert row["life_event"] == "birth" and row["state"] == "completed"
     assert row["agencies"] == ["health"]
     assert other_agency["journeys"] == []
+    with stack.operator() as operator:
+        escalated = operator.get("/v1/journeys", params={"escalated": "true"}).json()
+    assert journey_id not in {j["journey_id"] for j in escalated["journeys"]}
+    assert escalated["query"].endswith("JourneyEscalated = true")
 
     # The query the API used works as it is in the `temporal` CLI (and so in the UI).
     address = stack.env["TEMPORAL_ADDRESS"]

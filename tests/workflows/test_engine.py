@@ -27,6 +27,7 @@ from lifeevents.models import (
     ServicePlan,
     WebhookDelivery,
 )
+from lifeevents.search_attributes import JOURNEY_ESCALATED
 from tests.workflows.fakes import INTAKE, Recorder, service_plan
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
@@ -337,3 +338,27 @@ async def test_a_plan_of_25_services_completes_far_under_history_limits(
     history = await handle.fetch_history()
     assert len(history.events) < 2_000  # Temporal's limit is 51,200 events
     assert len(history.to_json()) < 2_000_000  # and 50 MB
+
+
+async def test_a_service_that_escalates_keeps_waiting_past_its_sla_and_flags_the_journey(
+    time_skipping_env: WorkflowEnvironment, recorder: Recorder
+) -> None:
+    recorder.decide_at_once = False
+    handle = await start(
+        time_skipping_env.client,
+        service_plan("slow.agency", sla=timedelta(days=2), on_sla="escalate"),
+    )
+    await status_when(handle, lambda s: step(s, "slow.agency").state == "waiting_for_agency")
+    await time_skipping_env.sleep(timedelta(days=3))
+    status = await handle.query(LifeEventJourney.status)
+    escalated = step(status, "slow.agency")
+    assert escalated.state == "waiting_for_agency"
+    assert escalated.reasons == [
+        "Provincial Health Plan did not decide within the service's time limit. "
+        "Escalated to operators."
+    ]
+    description = await handle.describe()
+    assert description.typed_search_attributes.get(JOURNEY_ESCALATED) is True
+    child = time_skipping_env.client.get_workflow_handle(f"{handle.id}/slow.agency")
+    await child.signal("agency_decision", APPROVED)
+    assert (await handle.result()).state == "completed"
