@@ -14,7 +14,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from lifeevents.models import AgencyDecision, AgencyRequest, WithdrawalInput
-from lifeevents.temporal import DATA_CONVERTER
+from lifeevents.settings import get_settings
+from lifeevents.temporal import data_converter
 from lifeevents.webhooks import signed_headers
 
 ServiceFunction = Callable[[AgencyRequest], Awaitable[AgencyDecision | None]]
@@ -82,7 +83,9 @@ def build_worker(client: Client, task_queue: str, functions: Iterable[Any]) -> W
 async def run_worker(address: str, namespace: str, task_queue: str, module: str) -> None:
     """Run the marked functions of ``module`` on ``task_queue`` until SIGINT or SIGTERM."""
     functions = list(vars(importlib.import_module(module)).values())
-    client = await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
+    client = await Client.connect(
+        address, namespace=namespace, data_converter=data_converter(get_settings())
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -21,7 +21,8 @@ from temporalio.worker import Worker
 
 from bench.bare_workflows import BareChild, BareJourney, noop
 from lifeevents.models import JourneyPlan, LocalizedText, ServicePlan, WebhookDelivery
-from lifeevents.temporal import DATA_CONVERTER
+from lifeevents.settings import get_settings
+from lifeevents.temporal import data_converter
 from workflows.journey import LifeEventJourney
 
 SERVICES = [
@@ -180,7 +181,7 @@ async def main() -> None:
     parser.add_argument("--task-queue", default="life-events")
     args = parser.parse_args()
 
-    client = await Client.connect(args.temporal, data_converter=DATA_CONVERTER)
+    client = await Client.connect(args.temporal, data_converter=data_converter(get_settings()))
     journeys = await bench_journeys(args.api, client, args.n, args.concurrency)
     bare = await bench_bare(client, args.n, args.concurrency)
     wide = await bench_25_services(client, args.agencies, args.task_queue)

@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     seed_demo_data: bool = True
+    # Keys that encrypt every payload sent to Temporal (AES-256-GCM): "id:base64key,id2:…".
+    # Unset: one key derived from APP_SECRET (dev only). The current key encrypts; all decrypt.
+    payload_keys: str | None = None
+    payload_key_current: str | None = None
+    # Origins of the Temporal UI, allowed to call the codec server from a browser.
+    codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
+    # Dev stack only: let the local UI decode without a token (the UI has no login there).
+    codec_trust_ui_origin: bool = False
 
     # Outgoing e-mail.
     smtp_host: str = "127.0.0.1"

@@ -1,5 +1,6 @@
 """Connecting to Temporal: one client factory, one data converter, the search attributes."""
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -10,12 +11,20 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
 from lifeevents import search_attributes
+from lifeevents.codec import codec_from_settings
 from lifeevents.settings import Settings
 
-DATA_CONVERTER: DataConverter = pydantic_data_converter
+
+def data_converter(settings: Settings) -> DataConverter:
+    """pydantic models in, encrypted payloads out (failure messages and traces included)."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=codec_from_settings(settings),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 def temporal_cli_path() -> Path:
@@ -27,7 +36,7 @@ async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.effective_temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(settings),
     )
 
 

@@ -11,7 +11,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from lifeevents import search_attributes
-from lifeevents.temporal import DATA_CONVERTER, temporal_cli_path
+from lifeevents.settings import get_settings
+from lifeevents.temporal import data_converter, temporal_cli_path
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresCluster
 from tests.support.smtp import SmtpServer
@@ -25,7 +26,7 @@ POSTGRES_NAMESPACE = "postgres-stack"
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(get_settings()),
         search_attributes=search_attributes.ALL,
         dev_server_existing_path=str(temporal_cli_path()),
         dev_server_extra_args=[

@@ -10,13 +10,14 @@ import pytest
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.temporal import DATA_CONVERTER, search_attribute_types
+from lifeevents.settings import get_settings
+from lifeevents.temporal import data_converter, search_attribute_types
 
 
 @pytest.fixture(scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(get_settings()),
         test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server"),
     )
     # The test server cannot list search attributes, but it can add them.

@@ -31,7 +31,8 @@ from lifeevents.models import (
     PaymentTerms,
     WebhookDelivery,
 )
-from lifeevents.temporal import DATA_CONVERTER
+from lifeevents.settings import get_settings
+from lifeevents.temporal import data_converter
 from tests.workflows.fakes import INTAKE, Recorder, service_plan
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
@@ -160,5 +161,5 @@ def test_histories_are_recorded() -> None:
 
 @pytest.mark.parametrize("path", _histories(), ids=lambda p: p.stem)
 async def test_recorded_histories_replay_on_todays_code(path: Path) -> None:
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(get_settings()))
     await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
