@@ -4,9 +4,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlmodel import Session
 
-from api.routes import agencies, callbacks, health, journeys, life_events, registry_events
+from api.routes import (
+    agencies,
+    callbacks,
+    codec,
+    health,
+    journeys,
+    life_events,
+    registry_events,
+)
 from lifeevents.db import create_tables, get_engine
 from lifeevents.seed import seed_demo_data
 from lifeevents.settings import get_settings
@@ -31,8 +40,17 @@ def create_app() -> FastAPI:
         summary="Tell us once: one intake per life event, fanned out to every agency involved.",
         lifespan=lifespan,
     )
-    for module in (life_events, journeys, callbacks, agencies, registry_events, health):
+    for module in (life_events, journeys, callbacks, agencies, registry_events, codec, health):
         app.include_router(module.router)
+    # The Temporal UI calls the codec server from the browser.
+    settings = get_settings()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.codec_cors_origins.split(",")],
+        allow_credentials=True,
+        allow_methods=["POST"],
+        allow_headers=["content-type", "x-namespace", "authorization"],
+    )
     return app
 
 

@@ -50,6 +50,9 @@ def temporal_server_command(settings: Settings) -> list[str]:
         "--log-level",
         "warn",
         "--ui-disable-news-fetch",
+        # Operators see decrypted payloads in the UI through the API's codec server.
+        "--ui-codec-endpoint",
+        f"{settings.public_base_url}/codec",
         *search_attributes.dev_server_flags(),
     ]
 
@@ -87,7 +90,14 @@ def _lifeevents(subcommand: str) -> list[str]:
 
 def run_dev(settings: Settings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATA_DIR": str(Path(settings.data_dir).resolve())}
+    env = {
+        **os.environ,
+        "DATA_DIR": str(Path(settings.data_dir).resolve()),
+        # The local UI has no login: let it (and only it, by origin) decode payloads.
+        "CODEC_TRUST_UI_ORIGIN": "true",
+        "CODEC_CORS_ORIGINS": f"http://127.0.0.1:{settings.temporal_ui_port},"
+        f"http://localhost:{settings.temporal_ui_port}",
+    }
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def start(name: str, command: list[str]) -> subprocess.Popen[bytes]:

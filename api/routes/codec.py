@@ -1,0 +1,80 @@
+"""The codec server for the Temporal UI and CLI: operators see decrypted payloads, nobody else.
+
+Same contract as Temporal's codec servers: ``POST /codec/encode`` and ``/codec/decode`` take
+and return ``{"payloads": [...]}`` (protobuf JSON), with the namespace in ``X-Namespace``.
+"""
+
+import hmac
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, HTTPException, Request, status
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads
+
+from api.deps import SettingsDep
+from lifeevents.codec import codec_from_settings
+from lifeevents.settings import Settings
+
+router = APIRouter(prefix="/codec", tags=["operators"])
+log = structlog.get_logger(__name__)
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"payloads": {"type": "array"}}},
+                "example": {
+                    "payloads": [
+                        {"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "eyJhIjogMX0="}
+                    ]
+                },
+            }
+        },
+    }
+}
+
+
+def _allowed(request: Request, settings: Settings) -> bool:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer ") and hmac.compare_digest(
+        header[7:].encode(), settings.operator_token.encode()
+    ):
+        return True
+    # The dev stack's local UI has no login: trust its origin there, and only there.
+    origins = {o.strip() for o in settings.codec_cors_origins.split(",")}
+    return settings.codec_trust_ui_origin and request.headers.get("origin") in origins
+
+
+async def _payloads(request: Request, settings: Settings) -> Payloads:
+    if not _allowed(request, settings):
+        log.warning("codec refused", namespace=request.headers.get("x-namespace"))
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Operators only")
+    if request.headers.get("x-namespace", settings.temporal_namespace) != (
+        settings.temporal_namespace
+    ):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown namespace")
+    try:
+        return json_format.Parse(await request.body(), Payloads())
+    except json_format.ParseError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["body"], "msg": str(error), "type": "value_error"}],
+        ) from error
+
+
+@router.post("/encode", openapi_extra=_BODY)
+async def encode(request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Encrypt payloads (for the CLI and UI when they send data to a journey)."""
+    payloads = await _payloads(request, settings)
+    encoded = await codec_from_settings(settings).encode(list(payloads.payloads))
+    return json_format.MessageToDict(Payloads(payloads=encoded))
+
+
+@router.post("/decode", openapi_extra=_BODY)
+async def decode(request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Decrypt payloads for an operator's eyes."""
+    payloads = await _payloads(request, settings)
+    log.info("operator decoded payloads", count=len(payloads.payloads))
+    decoded = await codec_from_settings(settings).decode(list(payloads.payloads))
+    return json_format.MessageToDict(Payloads(payloads=decoded))
