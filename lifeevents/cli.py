@@ -17,6 +17,7 @@ COMMANDS = {
     "mail": "a local SMTP server that saves messages to DATA_DIR/mail (dev only)",
     "setup": "register the custom search attributes on the Temporal cluster at TEMPORAL_ADDRESS",
     "agency-worker": "run an agency's own services (agency SDK) on its own task queue",
+    "audit-verify": "check the audit trail's hash chain; name the first broken entry",
 }
 
 
@@ -81,6 +82,21 @@ def main(argv: list[str] | None = None) -> int:
                     args.module,
                 )
             )
+        case "audit-verify":
+            from sqlmodel import Session
+
+            from lifeevents.audit import verify
+            from lifeevents.db import create_tables, get_engine
+
+            create_tables()
+            with Session(get_engine()) as session:
+                broken = verify(session)
+            if broken is None:
+                print("The audit trail is whole.")
+                return 0
+            where = "its last entries were removed" if broken == -1 else f"entry {broken}"
+            print(f"The audit trail is broken: {where}.")
+            return 1
         case "setup":
             from lifeevents.temporal import connect, ensure_search_attributes
 

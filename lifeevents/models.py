@@ -359,6 +359,9 @@ class PrepareRequestInput(Model):
     round: int = 1
     # The child workflow that waits for the decision; the callback id resolves to it.
     workflow_id: str
+    # Who receives the data (for the person's access log); none for a dry run's synthetic data.
+    agency_id: str = ""
+    record_access: bool = True
 
 
 class AgencyRequest(Model):

@@ -128,3 +128,28 @@ class ConsentRecord(SQLModel, table=True):
     given: bool
     source: str
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only and hash-chained: each entry's hash covers its content and the previous hash,
+    so an edited, deleted or reordered entry breaks the chain (``lifeevents audit-verify``).
+    Holds who did what to which journey or agency; never personal values."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str
+    action: str
+    journey_id: str | None = Field(default=None, index=True)
+    agency_id: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Makes an append idempotent (a retried activity records once).
+    event_key: str | None = Field(default=None, unique=True, max_length=300)
+    prev_hash: str
+    hash: str
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's head, locked while appending so that concurrent appends stay in one chain."""
+
+    id: int = Field(default=1, primary_key=True)
+    last_hash: str = ""

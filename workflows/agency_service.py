@@ -127,6 +127,8 @@ class AgencyServiceWorkflow:
                     information=information,
                     round=round_,
                     workflow_id=workflow.info().workflow_id,
+                    agency_id=service.agency_id,
+                    record_access=not request.dry_run,
                 ),
                 start_to_close_timeout=QUICK,
             )

@@ -24,6 +24,7 @@ from api.deps import (
     TemporalDep,
 )
 from api.errors import unprocessable
+from lifeevents import audit
 from lifeevents.catalog import get_catalog
 from lifeevents.credentials import issue_key, issue_secret, revoke
 from lifeevents.models import AgencyServiceInput, ServicePlan
@@ -93,6 +94,10 @@ class CredentialInfo(BaseModel):
     revoked_at: datetime | None
 
 
+def _audit(session: Session, actor: str, action: str, agency_id: str, **detail: Any) -> None:
+    audit.append(session, actor=actor, action=action, agency_id=agency_id, detail=detail)
+
+
 def _public(row: AgencyService, workers: WorkerStatus | None = None) -> RegisteredService:
     return RegisteredService.model_validate(
         {
@@ -151,6 +156,7 @@ def create(body: AgencyCreate, _: OperatorDep, session: SessionDep) -> AgencyCre
         agency, api_key, secret = create_agency(session=session, agency=body)
     except IntegrityError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "This agency already exists") from error
+    _audit(session, "operator", "agency_created", agency.agency_id)
     return AgencyCreated(
         agency_id=agency.agency_id, name=agency.name, api_key=api_key, webhook_secret=secret
     )
@@ -167,6 +173,7 @@ def rotate_key(
     overlap = timedelta(seconds=(body or Rotation()).overlap_seconds)
     row, api_key = issue_key(session=session, agency_id=agency.agency_id, overlap=overlap)
     assert row.id is not None
+    _audit(session, "integrator", "api_key_issued", agency.agency_id, key_id=row.id)
     return KeyIssued(key_id=row.id, api_key=api_key)
 
 
@@ -185,6 +192,7 @@ def revoke_key(
     if row is None or row.agency_id != agency.agency_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No key {key_id}")
     revoke(row, session)
+    _audit(session, "integrator", "api_key_revoked", agency.agency_id, key_id=key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -201,6 +209,7 @@ def rotate_secret(
     overlap = timedelta(seconds=(body or Rotation()).overlap_seconds)
     row = issue_secret(session=session, agency_id=agency.agency_id, overlap=overlap)
     assert row.id is not None
+    _audit(session, "integrator", "webhook_secret_issued", agency.agency_id, secret_id=row.id)
     return SecretIssued(secret_id=row.id, webhook_secret=row.secret)
 
 
@@ -221,6 +230,7 @@ def revoke_secret(
     if row is None or row.agency_id != agency.agency_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No secret {secret_id}")
     revoke(row, session)
+    _audit(session, "integrator", "webhook_secret_revoked", agency.agency_id, secret_id=secret_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -237,6 +247,14 @@ def register_service(
     if session.get(AgencyService, body.service_id) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This service id is already registered")
     row = upsert_service(session=session, agency_id=agency.agency_id, registration=_checked(body))
+    _audit(
+        session,
+        "integrator",
+        "service_registered",
+        agency.agency_id,
+        service_id=row.service_id,
+        version=row.version,
+    )
     return _public(row)
 
 
@@ -299,6 +317,14 @@ def update_service(
             ]
         )
     row = upsert_service(session=session, agency_id=agency.agency_id, registration=_checked(body))
+    _audit(
+        session,
+        "integrator",
+        "service_updated",
+        agency.agency_id,
+        service_id=row.service_id,
+        version=row.version,
+    )
     return _public(row)
 
 
@@ -308,6 +334,8 @@ def _set_active(session: Session, row: AgencyService, active: bool) -> AgencySer
     session.add(row)
     session.commit()
     session.refresh(row)
+    action = "service_enabled" if active else "service_disabled"
+    _audit(session, "integrator", action, row.agency_id, service_id=row.service_id)
     return row
 
 
@@ -334,6 +362,7 @@ def delete_service(
     """Delete a service; its past versions stay on record for the journeys that used them."""
     session.delete(_own(session, agency.agency_id, service_id))
     session.commit()
+    _audit(session, "integrator", "service_deleted", agency.agency_id, service_id=service_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
+from lifeevents import audit
 from lifeevents.callbacks import resolve_callback
 from lifeevents.credentials import signing_secrets
 from lifeevents.logging import journey_id_of
@@ -80,7 +81,18 @@ async def agency_callback(
     try:
         verify(secrets, request.headers, body)
     except SignatureError as error:
-        log.warning("callback refused", journey_id=journey_id, agency=agency_id, reason=str(error))
+        reason = str(error)
+        log.warning("callback refused", journey_id=journey_id, agency=agency_id, reason=reason)
+        await run_in_threadpool(
+            lambda: audit.append(
+                session,
+                actor="unknown",
+                action="callback_refused",
+                journey_id=journey_id,
+                agency_id=agency_id,
+                detail={"reason": reason},
+            )
+        )
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Signature refused: {error}") from error
     try:
         decision = AgencyDecision.model_validate_json(body)
@@ -103,6 +115,16 @@ async def agency_callback(
             # The step already ended (decided, timed out or cancelled): nothing to resume.
             raise HTTPException(status.HTTP_409_CONFLICT, "This step no longer waits") from error
         raise
+    await run_in_threadpool(
+        lambda: audit.append(
+            session,
+            actor=f"agency:{agency_id}",
+            action="decision_received",
+            journey_id=journey_id,
+            agency_id=agency_id,
+            detail={"service_id": service_id, "decision": decision.decision},
+        )
+    )
     log.info(
         "agency decision received",
         journey_id=journey_id,

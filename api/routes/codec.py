@@ -9,10 +9,12 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from api.deps import SettingsDep
+from api.deps import SessionDep, SettingsDep
+from lifeevents import audit
 from lifeevents.codec import codec_from_settings
 from lifeevents.settings import Settings
 
@@ -72,9 +74,17 @@ async def encode(request: Request, settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.post("/decode", openapi_extra=_BODY)
-async def decode(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Decrypt payloads for an operator's eyes."""
+async def decode(request: Request, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+    """Decrypt payloads for an operator's eyes (each use is in the audit trail)."""
     payloads = await _payloads(request, settings)
     log.info("operator decoded payloads", count=len(payloads.payloads))
+    await run_in_threadpool(
+        lambda: audit.append(
+            session,
+            actor="operator",
+            action="payloads_decoded",
+            detail={"count": len(payloads.payloads), "origin": request.headers.get("origin")},
+        )
+    )
     decoded = await codec_from_settings(settings).decode(list(payloads.payloads))
     return json_format.MessageToDict(Payloads(payloads=decoded))

@@ -6,13 +6,15 @@ from datetime import datetime
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
+from sqlmodel import col, select
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import OperatorDep, TemporalDep
+from api.deps import OperatorDep, SessionDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
-from lifeevents import search_attributes
+from lifeevents import audit, search_attributes
 from lifeevents.catalog import get_catalog
 from lifeevents.models import (
     CancelRequest,
@@ -24,6 +26,7 @@ from lifeevents.models import (
     JourneyStatus,
     StepStatus,
 )
+from lifeevents.tables import AuditEntry
 from workflows.journey import LifeEventJourney
 
 router = APIRouter(prefix="/v1/journeys", tags=["journeys"])
@@ -32,6 +35,16 @@ _CODE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")
 
 def _not_found(journey_id: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
+
+
+async def _audit(
+    session: SessionDep, actor: str, action: str, journey_id: str, detail: dict[str, Any]
+) -> None:
+    await run_in_threadpool(
+        lambda: audit.append(
+            session, actor=actor, action=action, journey_id=journey_id, detail=detail
+        )
+    )
 
 
 def _journey(temporal: TemporalDep, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
@@ -62,10 +75,15 @@ async def _update(handle: WorkflowHandle[Any, JourneyStatus], update: Any, arg: 
 
 
 @router.post("/{journey_id}/consents", response_model=StepStatus)
-async def give_consent(journey_id: str, answer: ConsentAnswer, temporal: TemporalDep) -> Any:
+async def give_consent(
+    journey_id: str, answer: ConsentAnswer, temporal: TemporalDep, session: SessionDep
+) -> Any:
     """Give, refuse or withdraw consent for a service's purpose, before it receives any data."""
     handle = _journey(temporal, journey_id)
-    return await _update(handle, LifeEventJourney.give_consent, answer)
+    result = await _update(handle, LifeEventJourney.give_consent, answer)
+    action = "consent_given" if answer.given else "consent_refused"
+    await _audit(session, "citizen", action, journey_id, {"service_id": answer.service_id})
+    return result
 
 
 @router.post("/{journey_id}/information", response_model=CitizenRequest)
@@ -79,11 +97,16 @@ async def provide_information(
 
 @router.post("/{journey_id}/cancel", response_model=JourneyStatus)
 async def cancel_journey(
-    journey_id: str, temporal: TemporalDep, request: CancelRequest | None = None
+    journey_id: str,
+    temporal: TemporalDep,
+    session: SessionDep,
+    request: CancelRequest | None = None,
 ) -> Any:
     """Stop the journey: pending steps stop, finished ones are undone where they can be."""
     handle = _journey(temporal, journey_id)
-    return await _update(handle, LifeEventJourney.cancel, request or CancelRequest())
+    result = await _update(handle, LifeEventJourney.cancel, request or CancelRequest())
+    await _audit(session, "citizen", "journey_cancelled", journey_id, {})
+    return result
 
 
 @router.get("/{journey_id}", response_model=JourneyStatus)
@@ -187,3 +210,20 @@ async def confirm_journey(journey_id: str, answer: Confirmation, temporal: Tempo
             detail["loc"] = ["body", "informant", *detail["loc"][1:]]
         raise unprocessable(details)
     return await _update(handle, LifeEventJourney.confirm, answer)
+
+
+class AccessLogEntry(BaseModel):
+    at: datetime
+    who: str
+    what: str
+    detail: dict[str, Any]
+
+
+@router.get("/{journey_id}/access-log", response_model=list[AccessLogEntry])
+def access_log(journey_id: str, session: SessionDep) -> list[AccessLogEntry]:
+    """Who received or read this person's data, and what was done to the journey, oldest first
+    (from the audit trail)."""
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.journey_id == journey_id).order_by(col(AuditEntry.id))
+    ).all()
+    return [AccessLogEntry(at=e.at, who=e.actor, what=e.action, detail=e.detail) for e in entries]

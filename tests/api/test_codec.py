@@ -9,8 +9,14 @@ import httpx
 from lifeevents.temporal import temporal_cli_path
 from tests.support.stack import OPERATOR_TOKEN, Stack, birth_intake
 
-PLAIN = {"payloads": [{"metadata": {"encoding": base64.b64encode(b"json/plain").decode()},
-                       "data": base64.b64encode(b'{"secret": "shh"}').decode()}]}
+PLAIN = {
+    "payloads": [
+        {
+            "metadata": {"encoding": base64.b64encode(b"json/plain").decode()},
+            "data": base64.b64encode(b'{"secret": "shh"}').decode(),
+        }
+    ]
+}
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}", "X-Namespace": "default"}
 
 
@@ -29,8 +35,9 @@ def test_nobody_else_decodes(stack: Stack) -> None:
     assert httpx.post(url, json=PLAIN).status_code == 401
     assert httpx.post(url, json=PLAIN, headers={"Authorization": "Bearer nope"}).status_code == 401
     # An origin alone opens nothing unless the deployment trusts its local UI (dev stack only).
-    assert httpx.post(url, json=PLAIN, headers={"Origin": "http://127.0.0.1:8233"}
-                      ).status_code == 401
+    assert (
+        httpx.post(url, json=PLAIN, headers={"Origin": "http://127.0.0.1:8233"}).status_code == 401
+    )
     other = {**OPERATOR, "X-Namespace": "someone-else"}
     assert httpx.post(url, json=PLAIN, headers=other).status_code == 404
 
@@ -38,8 +45,11 @@ def test_nobody_else_decodes(stack: Stack) -> None:
 def test_the_ui_origin_may_call_it_from_a_browser(stack: Stack) -> None:
     preflight = httpx.options(
         f"{stack.api_url}/codec/decode",
-        headers={"Origin": "http://127.0.0.1:8233", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type,x-namespace"},
+        headers={
+            "Origin": "http://127.0.0.1:8233",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-namespace",
+        },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "http://127.0.0.1:8233"
@@ -49,11 +59,24 @@ def test_the_ui_origin_may_call_it_from_a_browser(stack: Stack) -> None:
 def test_an_operator_reads_a_real_history_through_it(stack: Stack) -> None:
     journey_id = stack.submit(birth_intake(email="codec-reader@example.org"))
     stack.wait_until_done(journey_id)
-    history = json.loads(subprocess.run(
-        [str(temporal_cli_path()), "workflow", "show", "--workflow-id", journey_id,
-         "--address", stack.env["TEMPORAL_ADDRESS"], "--output", "json"],
-        check=True, capture_output=True, text=True,
-    ).stdout)
+    history = json.loads(
+        subprocess.run(
+            [
+                str(temporal_cli_path()),
+                "workflow",
+                "show",
+                "--workflow-id",
+                journey_id,
+                "--address",
+                stack.env["TEMPORAL_ADDRESS"],
+                "--output",
+                "json",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     started = history["events"][0]["workflowExecutionStartedEventAttributes"]["input"]
     decoded = httpx.post(f"{stack.api_url}/codec/decode", json=started, headers=OPERATOR)
     data = base64.b64decode(decoded.json()["payloads"][0]["data"])

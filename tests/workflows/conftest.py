@@ -2,16 +2,36 @@
 wheel), so SLAs of days pass in milliseconds. I/O activities are replaced by recording fakes
 registered under the real names; pure ones (eligibility, request preparation) run for real."""
 
+import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
+from lifeevents.db import create_tables, get_engine
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter, search_attribute_types
+
+
+@pytest.fixture(scope="session", autouse=True)
+def workflow_test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The pure activities that run for real here write their audit entries to a scratch DB."""
+    folder = tmp_path_factory.mktemp("workflow-db")
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'app.db'}"
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    create_tables()
+    yield
+    if previous is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = previous
+    get_settings.cache_clear()
+    get_engine.cache_clear()
 
 
 @pytest.fixture(scope="session")
