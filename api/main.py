@@ -34,7 +34,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    settings = get_settings()
     app = FastAPI(
+        max_body_size=settings.max_body_bytes,
         title="Life-event journey orchestrator",
         version="1.0.0",
         summary="Tell us once: one intake per life event, fanned out to every agency involved.",
@@ -43,7 +45,6 @@ def create_app() -> FastAPI:
     for module in (life_events, journeys, callbacks, agencies, registry_events, codec, health):
         app.include_router(module.router)
     # The Temporal UI calls the codec server from the browser.
-    settings = get_settings()
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[o.strip() for o in settings.codec_cors_origins.split(",")],

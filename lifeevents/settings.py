@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     seed_demo_data: bool = True
+    # Request bodies over this size are refused with 413 (an intake is a few kilobytes).
+    max_body_bytes: int = 64 * 1024
     # Keys that encrypt every payload sent to Temporal (AES-256-GCM): "id:base64key,id2:…".
     # Unset: one key derived from APP_SECRET (dev only). The current key encrypts; all decrypt.
     payload_keys: str | None = None

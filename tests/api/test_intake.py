@@ -186,3 +186,11 @@ def test_health_and_readiness(stack: Stack) -> None:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz").json()
     assert ready == {"status": "ready", "database": "ok", "temporal": "ok"}
+
+
+def test_an_oversized_body_is_refused_with_413(stack: Stack) -> None:
+    body = birth_intake(email="big@example.org")
+    body["child"]["birth_place"] = "x" * 100_000
+    with stack.api() as client:
+        response = client.post(URL, json=body)
+    assert response.status_code == 413
