@@ -81,3 +81,49 @@ def test_an_operator_reads_a_real_history_through_it(stack: Stack) -> None:
     decoded = httpx.post(f"{stack.api_url}/codec/decode", json=started, headers=OPERATOR)
     data = base64.b64decode(decoded.json()["payloads"][0]["data"])
     assert b"codec-reader@example.org" in data
+
+
+def test_the_temporal_cli_decodes_through_it_with_an_operator_token(stack: Stack) -> None:
+    journey_id = stack.submit(birth_intake(email="cli-codec@example.org"))
+    stack.wait_until_done(journey_id)
+    command = [
+        str(temporal_cli_path()),
+        "workflow",
+        "show",
+        "--workflow-id",
+        journey_id,
+        "--address",
+        stack.env["TEMPORAL_ADDRESS"],
+        "--output",
+        "json",
+        "--codec-endpoint",
+        f"{stack.api_url}/codec",
+    ]
+    without = subprocess.run(command, capture_output=True, text=True)
+    assert b"cli-codec@example.org" not in _payload_data(without.stdout)
+    decoded = subprocess.run(
+        [*command, "--codec-auth", f"Bearer {OPERATOR_TOKEN}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert b"cli-codec@example.org" in _payload_data(decoded.stdout)
+
+
+def _payload_data(output: str) -> bytes:
+    """Every payload's data in a `temporal workflow show --output json`, decoded, joined."""
+    found: list[bytes] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("data"), str) and "metadata" in node:
+                found.append(base64.b64decode(node["data"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    if output.strip():
+        walk(json.loads(output))
+    return b"\n".join(found)
