@@ -11,7 +11,7 @@ from temporalio import activity
 from lifeevents import audit
 from lifeevents.callbacks import make_callback_id
 from lifeevents.db import get_engine
-from lifeevents.fields import pick
+from lifeevents.fields import get_path, pick
 from lifeevents.models import AgencyRequest, PrepareRequestInput
 from lifeevents.settings import get_settings
 
@@ -34,7 +34,7 @@ async def prepare_agency_request(request: PrepareRequestInput) -> AgencyRequest:
     callback_id = make_callback_id(get_settings().app_secret, request.workflow_id, request.round)
     data = pick(request.intake, request.fields)
     if request.record_access and request.agency_id:
-        shared = [path for path in request.fields if _has(data, path)]
+        shared = [path for path in request.fields if get_path(data, path) is not None]
         await asyncio.to_thread(_record_access, request, shared)
     return AgencyRequest(
         journey_id=request.journey_id,
@@ -47,12 +47,3 @@ async def prepare_agency_request(request: PrepareRequestInput) -> AgencyRequest:
         round=request.round,
         callback_url=f"{request.callback_base_url.rstrip('/')}/v1/agency-callbacks/{callback_id}",
     )
-
-
-def _has(data: dict[str, object], path: str) -> bool:
-    node: object = data
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True

@@ -11,24 +11,16 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
-from lifeevents import search_attributes
 from lifeevents.catalog import LifeEventDefinition, get_catalog
+from lifeevents.journeys import start_journey
 from lifeevents.models import JourneyPlan, LocalizedText
 from lifeevents.plans import bundle, resolve_plan
 from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from lifeevents.tables import IntakeRecord
-from workflows.journey import LifeEventJourney
 
 router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
 _JOURNEY_NAMESPACE = uuid.UUID("6f1c9a52-3f0e-4a8e-9c55-1d0c2b7e4a10")
@@ -237,30 +229,9 @@ async def submit_intake(
             )
         replay = not created
 
-    # Starting is idempotent too: the journey id is derived from the key, and an existing
-    # journey (running or closed) is refused by Temporal, so a retry after a crash between
-    # remembering the key and starting never starts a second one.
-    try:
-        await temporal.start_workflow(
-            LifeEventJourney.run,
-            plan,
-            id=journey_id,
-            task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(search_attributes.LIFE_EVENT, life_event),
-                    SearchAttributePair(search_attributes.JOURNEY_STATE, "running"),
-                    SearchAttributePair(
-                        search_attributes.JOURNEY_AGENCIES,
-                        sorted({service.agency_id for service in plan.services}),
-                    ),
-                ]
-            ),
-            static_summary=f"{life_event} journey",
-        )
-    except WorkflowAlreadyStartedError:
+    # Starting is idempotent too (see start_journey): a retry after a crash between
+    # remembering the key and starting never starts a second journey.
+    if not await start_journey(temporal, settings, plan):
         replay = True
 
     if replay:

@@ -7,23 +7,15 @@ from typing import Any, Literal
 from fastapi import APIRouter, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import RegistryDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
-from lifeevents import search_attributes
 from lifeevents.catalog import LifeEventDefinition, get_catalog
 from lifeevents.fields import get_path
+from lifeevents.journeys import start_journey
 from lifeevents.models import ProactiveOffer
 from lifeevents.plans import resolve_plan
 from lifeevents.registry import RegistryError
-from workflows.journey import LifeEventJourney
 
 router = APIRouter(prefix="/v1/registry-events", tags=["registries"])
 _EVENT_NAMESPACE = uuid.UUID("0b8f2f4e-1c7d-4a51-9e3b-6f2d8c1a7e55")
@@ -155,29 +147,8 @@ async def receive_event(
         raise unprocessable(
             [{"loc": ["body", *error.loc], "msg": error.message, "type": "value_error"}]
         ) from error
-    try:
-        await temporal.start_workflow(
-            LifeEventJourney.run,
-            plan,
-            id=journey_id,
-            task_queue=settings.task_queue,
-            # Redelivered (same source and id): the same journey, never a second one.
-            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(search_attributes.LIFE_EVENT, definition.type),
-                    SearchAttributePair(search_attributes.JOURNEY_STATE, "waiting_for_citizen"),
-                    SearchAttributePair(
-                        search_attributes.JOURNEY_AGENCIES,
-                        sorted({s.agency_id for s in plan.services}),
-                    ),
-                ]
-            ),
-            static_summary=f"{definition.type} journey (proactive)",
-        )
-    except WorkflowAlreadyStartedError:
-        response.status_code = status.HTTP_200_OK
+    if not await start_journey(temporal, settings, plan):
+        response.status_code = status.HTTP_200_OK  # redelivered: the same journey
     return EventAccepted(
         journey_id=journey_id, status_url=f"/v1/journeys/{journey_id}", life_event=definition.type
     )

@@ -2,11 +2,10 @@
 
 import base64
 import json
-import subprocess
 
 import httpx
 
-from lifeevents.temporal import temporal_cli_path
+from tests.support.history import payload_bytes, show
 from tests.support.stack import OPERATOR_TOKEN, Stack, birth_intake
 
 PLAIN = {
@@ -59,24 +58,7 @@ def test_the_ui_origin_may_call_it_from_a_browser(stack: Stack) -> None:
 def test_an_operator_reads_a_real_history_through_it(stack: Stack) -> None:
     journey_id = stack.submit(birth_intake(email="codec-reader@example.org"))
     stack.wait_until_done(journey_id)
-    history = json.loads(
-        subprocess.run(
-            [
-                str(temporal_cli_path()),
-                "workflow",
-                "show",
-                "--workflow-id",
-                journey_id,
-                "--address",
-                stack.env["TEMPORAL_ADDRESS"],
-                "--output",
-                "json",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    history = json.loads(show(stack.env["TEMPORAL_ADDRESS"], journey_id))
     started = history["events"][0]["workflowExecutionStartedEventAttributes"]["input"]
     decoded = httpx.post(f"{stack.api_url}/codec/decode", json=started, headers=OPERATOR)
     data = base64.b64decode(decoded.json()["payloads"][0]["data"])
@@ -86,44 +68,10 @@ def test_an_operator_reads_a_real_history_through_it(stack: Stack) -> None:
 def test_the_temporal_cli_decodes_through_it_with_an_operator_token(stack: Stack) -> None:
     journey_id = stack.submit(birth_intake(email="cli-codec@example.org"))
     stack.wait_until_done(journey_id)
-    command = [
-        str(temporal_cli_path()),
-        "workflow",
-        "show",
-        "--workflow-id",
-        journey_id,
-        "--address",
-        stack.env["TEMPORAL_ADDRESS"],
-        "--output",
-        "json",
-        "--codec-endpoint",
-        f"{stack.api_url}/codec",
-    ]
-    without = subprocess.run(command, capture_output=True, text=True)
-    assert b"cli-codec@example.org" not in _payload_data(without.stdout)
-    decoded = subprocess.run(
-        [*command, "--codec-auth", f"Bearer {OPERATOR_TOKEN}"],
-        check=True,
-        capture_output=True,
-        text=True,
+    address, codec = stack.env["TEMPORAL_ADDRESS"], f"{stack.api_url}/codec"
+    without = show(address, journey_id, "--codec-endpoint", codec, check=False)
+    assert b"cli-codec@example.org" not in payload_bytes(without)
+    decoded = show(
+        address, journey_id, "--codec-endpoint", codec, "--codec-auth", f"Bearer {OPERATOR_TOKEN}"
     )
-    assert b"cli-codec@example.org" in _payload_data(decoded.stdout)
-
-
-def _payload_data(output: str) -> bytes:
-    """Every payload's data in a `temporal workflow show --output json`, decoded, joined."""
-    found: list[bytes] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("data"), str) and "metadata" in node:
-                found.append(base64.b64decode(node["data"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    if output.strip():
-        walk(json.loads(output))
-    return b"\n".join(found)
+    assert b"cli-codec@example.org" in payload_bytes(decoded)
