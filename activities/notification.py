@@ -19,6 +19,7 @@ from lifeevents.db import get_engine
 from lifeevents.models import Language, NotificationInput, NotificationReceipt
 from lifeevents.settings import get_settings
 from lifeevents.tables import NotificationRecord, utcnow
+from lifeevents.tokens import journey_token
 
 _TEXT: dict[Language, dict[str, str]] = {
     "en": {
@@ -56,6 +57,7 @@ _TEXT: dict[Language, dict[str, str]] = {
         "next_offer": "What happens next: confirm who you are and choose the services from your "
         "journey page.",
         "offer_word": "you can tell us once",
+        "access": "Your access code for this journey (keep it private): {token}",
         "consent_needed_word": "your consent is needed",
         "information_needed_word": "information needed",
         "reminder_word": "reminder",
@@ -97,6 +99,7 @@ _TEXT: dict[Language, dict[str, str]] = {
         "next_offer": "Et ensuite : confirmez votre identité et choisissez les services depuis "
         "la page de votre dossier.",
         "offer_word": "dites-le-nous une fois",
+        "access": "Votre code d'accès à ce dossier (gardez-le pour vous) : {token}",
         "consent_needed_word": "votre consentement est requis",
         "information_needed_word": "renseignements requis",
         "reminder_word": "rappel",
@@ -104,7 +107,9 @@ _TEXT: dict[Language, dict[str, str]] = {
 }
 
 
-def compose(request: NotificationInput, message_id: str, sender: str) -> EmailMessage:
+def compose(
+    request: NotificationInput, message_id: str, sender: str, access_token: str | None = None
+) -> EmailMessage:
     text = _TEXT[request.language]
     outcome = request.outcome if f"next_{request.outcome}" in text else "failed"
     values = {
@@ -128,7 +133,11 @@ def compose(request: NotificationInput, message_id: str, sender: str) -> EmailMe
         lines.append(text["asked"].format(requested=", ".join(request.requested)))
     if request.due_at:
         lines.append(text["due"].format(due=request.due_at.date().isoformat()))
-    lines += ["", text[f"next_{outcome}"].format(**values), "", text["footer"].format(**values)]
+    lines += ["", text[f"next_{outcome}"].format(**values)]
+    if access_token:
+        # A proactive journey's person never saw an intake answer: the offer carries their key.
+        lines += ["", text["access"].format(token=access_token)]
+    lines += ["", text["footer"].format(**values)]
 
     message = EmailMessage()
     message["Subject"] = text["subject"].format(outcome_word=text[f"{outcome}_word"], **values)
@@ -174,7 +183,12 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
         record = _claim(session, request, message_id)
         if record.status == "sent":
             return NotificationReceipt(message_id=record.message_id, already_sent=True)
-        message = compose(request, record.message_id, settings.mail_from)
+        token = (
+            journey_token(settings.app_secret, request.journey_id)
+            if request.outcome == "offer"
+            else None
+        )
+        message = compose(request, record.message_id, settings.mail_from, token)
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             smtp.send_message(message)
         record.status = "sent"

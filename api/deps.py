@@ -4,15 +4,17 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from temporalio.client import Client
 
+from lifeevents import audit
 from lifeevents.credentials import agency_for_key
 from lifeevents.db import get_engine
 from lifeevents.settings import Settings, get_settings
 from lifeevents.tables import Agency
+from lifeevents.tokens import journey_of
 
 
 def _session() -> Iterator[Session]:
@@ -79,7 +81,46 @@ def _agency_admin(
     return _integrator(agency_id, credentials, session)
 
 
+class JourneyAccess:
+    """Who is acting on a journey: the person (their journey token) or an operator (with a
+    stated reason, which the audit trail keeps)."""
+
+    def __init__(self, who: str, reason: str | None = None) -> None:
+        self.who = who
+        self.reason = reason
+
+
+def _journey_access(
+    journey_id: str,
+    credentials: BearerDep,
+    settings: SettingsDep,
+    session: SessionDep,
+    x_access_reason: Annotated[str | None, Header(max_length=500)] = None,
+) -> JourneyAccess:
+    if credentials is None:
+        raise _unauthorized()
+    token = credentials.credentials
+    if hmac.compare_digest(token.encode(), settings.operator_token.encode()):
+        if not x_access_reason:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "Operators state a reason (X-Access-Reason)"
+            )
+        audit.append(
+            session,
+            actor="operator",
+            action="journey_accessed",
+            journey_id=journey_id,
+            detail={"reason": x_access_reason},
+        )
+        return JourneyAccess("operator", x_access_reason)
+    if journey_of(settings.app_secret, token) != journey_id:
+        # Not 403: a token must not tell whether another journey exists.
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
+    return JourneyAccess("citizen")
+
+
 OperatorDep = Annotated[None, Depends(_operator)]
+JourneyAccessDep = Annotated[JourneyAccess, Depends(_journey_access)]
 AgencyAdminDep = Annotated[Agency, Depends(_agency_admin)]
 RegistryDep = Annotated[None, Depends(_registry)]
 IntegratorDep = Annotated[Agency, Depends(_integrator)]

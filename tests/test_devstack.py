@@ -49,6 +49,7 @@ def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path
             )
             assert response.status_code == 202
             status_url = response.json()["status_url"]
+            client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
             for _ in range(300):
                 state = client.get(status_url).json()["state"]
                 if state in FINAL_STATES:

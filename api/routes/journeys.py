@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import OperatorDep, SessionDep, TemporalDep
+from api.deps import JourneyAccessDep, OperatorDep, SessionDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
 from lifeevents import audit, search_attributes
 from lifeevents.catalog import get_catalog
@@ -76,19 +76,23 @@ async def _update(handle: WorkflowHandle[Any, JourneyStatus], update: Any, arg: 
 
 @router.post("/{journey_id}/consents", response_model=StepStatus)
 async def give_consent(
-    journey_id: str, answer: ConsentAnswer, temporal: TemporalDep, session: SessionDep
+    journey_id: str,
+    answer: ConsentAnswer,
+    access: JourneyAccessDep,
+    temporal: TemporalDep,
+    session: SessionDep,
 ) -> Any:
     """Give, refuse or withdraw consent for a service's purpose, before it receives any data."""
     handle = _journey(temporal, journey_id)
     result = await _update(handle, LifeEventJourney.give_consent, answer)
     action = "consent_given" if answer.given else "consent_refused"
-    await _audit(session, "citizen", action, journey_id, {"service_id": answer.service_id})
+    await _audit(session, access.who, action, journey_id, {"service_id": answer.service_id})
     return result
 
 
 @router.post("/{journey_id}/information", response_model=CitizenRequest)
 async def provide_information(
-    journey_id: str, answer: InformationAnswer, temporal: TemporalDep
+    journey_id: str, answer: InformationAnswer, access: JourneyAccessDep, temporal: TemporalDep
 ) -> Any:
     """Answer a request for information; the waiting step goes on at once."""
     handle = _journey(temporal, journey_id)
@@ -98,6 +102,7 @@ async def provide_information(
 @router.post("/{journey_id}/cancel", response_model=JourneyStatus)
 async def cancel_journey(
     journey_id: str,
+    access: JourneyAccessDep,
     temporal: TemporalDep,
     session: SessionDep,
     request: CancelRequest | None = None,
@@ -105,13 +110,19 @@ async def cancel_journey(
     """Stop the journey: pending steps stop, finished ones are undone where they can be."""
     handle = _journey(temporal, journey_id)
     result = await _update(handle, LifeEventJourney.cancel, request or CancelRequest())
-    await _audit(session, "citizen", "journey_cancelled", journey_id, {})
+    await _audit(session, access.who, "journey_cancelled", journey_id, {})
     return result
 
 
 @router.get("/{journey_id}", response_model=JourneyStatus)
-async def get_journey(journey_id: str, temporal: TemporalDep) -> JourneyStatus:
+async def get_journey(
+    journey_id: str, access: JourneyAccessDep, temporal: TemporalDep
+) -> JourneyStatus:
     """Where every step of a journey stands, while it runs and after."""
+    return await _status(journey_id, temporal)
+
+
+async def _status(journey_id: str, temporal: TemporalDep) -> JourneyStatus:
     handle = _journey(temporal, journey_id)
     try:
         description = await handle.describe()
@@ -194,10 +205,12 @@ async def list_journeys(
 
 
 @router.post("/{journey_id}/confirmation", response_model=JourneyStatus)
-async def confirm_journey(journey_id: str, answer: Confirmation, temporal: TemporalDep) -> Any:
+async def confirm_journey(
+    journey_id: str, answer: Confirmation, access: JourneyAccessDep, temporal: TemporalDep
+) -> Any:
     """Confirm a journey a registry's event offered you: who you are, which services, consents."""
     handle = _journey(temporal, journey_id)
-    status_now = await get_journey(journey_id, temporal)
+    status_now = await _status(journey_id, temporal)
     definition = get_catalog().get(status_now.life_event)
     assert definition is not None
     errors = sorted(
@@ -220,7 +233,9 @@ class AccessLogEntry(BaseModel):
 
 
 @router.get("/{journey_id}/access-log", response_model=list[AccessLogEntry])
-def access_log(journey_id: str, session: SessionDep) -> list[AccessLogEntry]:
+def access_log(
+    journey_id: str, access: JourneyAccessDep, session: SessionDep
+) -> list[AccessLogEntry]:
     """Who received or read this person's data, and what was done to the journey, oldest first
     (from the audit trail)."""
     entries = session.exec(

@@ -21,6 +21,7 @@ from lifeevents.plans import bundle, resolve_plan
 from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from lifeevents.tables import IntakeRecord
+from lifeevents.tokens import journey_token
 
 router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
 _JOURNEY_NAMESPACE = uuid.UUID("6f1c9a52-3f0e-4a8e-9c55-1d0c2b7e4a10")
@@ -75,6 +76,8 @@ class LifeEventDetail(CatalogEntry):
 class IntakeAccepted(BaseModel):
     journey_id: str
     status_url: str
+    # The person's key to this journey (bearer token on /v1/journeys/{id}…); keep it.
+    access_token: str
     life_event: str
     services: list[str]
 
@@ -238,6 +241,7 @@ async def submit_intake(
         response.status_code = status.HTTP_200_OK
     return IntakeAccepted(
         journey_id=journey_id,
+        access_token=journey_token(settings.app_secret, journey_id),
         status_url=f"/v1/journeys/{journey_id}",
         life_event=life_event,
         services=[service.service_id for service in plan.services],

@@ -110,10 +110,29 @@ async def test_an_unknown_life_event_is_a_404(stack: Stack, temporal_client: Cli
     assert await _journey_count(temporal_client) == before
 
 
-def test_an_unknown_journey_is_a_404(stack: Stack) -> None:
-    with stack.api() as client:
-        assert client.get(f"/v1/journeys/{uuid.uuid4()}").status_code == 404
-        assert client.get("/v1/journeys/not-a-journey").status_code == 404
+def test_journeys_are_for_their_person_and_for_operators_with_a_reason(stack: Stack) -> None:
+    mine = stack.submit(birth_intake(email="mine@example.org"))
+    theirs = stack.submit(birth_intake(email="theirs@example.org"))
+    with stack.api() as anonymous:
+        assert anonymous.get(f"/v1/journeys/{mine}").status_code == 401
+    with stack.citizen(mine) as me:
+        assert me.get(f"/v1/journeys/{mine}").status_code == 200
+        # Another person's journey, or none at all: the same 404, so ids cannot be probed.
+        assert me.get(f"/v1/journeys/{theirs}").status_code == 404
+        assert me.get(f"/v1/journeys/{uuid.uuid4()}").status_code == 404
+        assert me.post(f"/v1/journeys/{theirs}/cancel").status_code == 404
+        assert me.get(f"/v1/journeys/{theirs}/access-log").status_code == 404
+    with stack.operator() as operator:
+        assert operator.get(f"/v1/journeys/{mine}").status_code == 403  # no reason given
+        reason = {"X-Access-Reason": "ticket 4711: citizen called"}
+        assert operator.get(f"/v1/journeys/{mine}", headers=reason).status_code == 200
+        assert operator.get(f"/v1/journeys/{uuid.uuid4()}", headers=reason).status_code == 404
+        assert operator.get("/v1/journeys/not-a-journey", headers=reason).status_code == 404
+    with stack.citizen(mine) as me:
+        log = me.get(f"/v1/journeys/{mine}/access-log").json()
+    assert {"who": "operator", "what": "journey_accessed"} in [
+        {"who": e["who"], "what": e["what"]} for e in log
+    ]
 
 
 def test_same_key_and_body_give_the_same_journey(stack: Stack) -> None:
@@ -128,6 +147,8 @@ def test_same_key_and_body_give_the_same_journey(stack: Stack) -> None:
     assert first.status_code == 202
     assert second.status_code == 200
     assert second.json()["journey_id"] == first.json()["journey_id"]
+    assert second.json()["access_token"] == first.json()["access_token"]
+    stack.tokens[first.json()["journey_id"]] = first.json()["access_token"]
     assert other.status_code == 409
     stack.wait_until_done(first.json()["journey_id"])
     # Even after the journey ended, the same key still answers with it.

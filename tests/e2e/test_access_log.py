@@ -10,7 +10,7 @@ from tests.support.stack import Stack, birth_intake
 def test_the_access_log_names_every_agency_that_received_the_data(stack: Stack) -> None:
     journey_id = stack.submit(birth_intake(email="access-log@example.org"))
     stack.wait_until_done(journey_id)
-    with stack.api() as client:
+    with stack.citizen(journey_id) as client:
         log = client.get(f"/v1/journeys/{journey_id}/access-log").json()
     shared = {e["who"]: e["detail"] for e in log if e["what"] == "personal_data_shared"}
     assert set(shared) == {

@@ -16,7 +16,7 @@ ANSWERS = {"bank_account": "00123-004-5550001"}
 def run_to_the_end(stack: Stack, journey_id: str, timeout: float = 90) -> dict[str, Any]:
     answered: set[str] = set()
     deadline = time.monotonic() + timeout
-    with stack.api() as client:
+    with stack.citizen(journey_id) as client:
         while time.monotonic() < deadline:
             status: dict[str, Any] = client.get(f"/v1/journeys/{journey_id}").json()
             if status["state"] in FINAL_STATES:

@@ -33,7 +33,7 @@ def test_a_missing_consent_is_asked_for_and_refusing_skips_only_that_service(
     assert request["kind"] == "consent" and request["step_id"] == "health.child-health-card"
     assert request["purpose"]["en"] == "Enrol the child in the health plan"
 
-    with stack.api() as client:
+    with stack.citizen(journey_id) as client:
         url = f"/v1/journeys/{journey_id}/consents"
         assert client.post(url, json={"service_id": "nope", "given": True}).status_code == 409
         assert client.post(url, json={"service_id": 3}).status_code == 422
@@ -65,7 +65,7 @@ def test_cancelling_withdraws_and_reverses_what_was_done(stack: Stack) -> None:
             and steps(s)["health.child-health-card"]["state"] == "waiting_for_agency"
         ),
     )
-    with stack.api() as client:
+    with stack.citizen(journey_id) as client:
         response = client.post(f"/v1/journeys/{journey_id}/cancel", json={"reason": "mistake"})
         assert response.status_code == 200, response.text
     status = stack.wait_until_done(journey_id)
@@ -84,6 +84,6 @@ def test_cancelling_withdraws_and_reverses_what_was_done(stack: Stack) -> None:
             select(PaymentLedgerEntry).where(PaymentLedgerEntry.journey_id == journey_id)
         ).all()
     assert payment.status == "reversed"
-    with stack.api() as client:
+    with stack.citizen(journey_id) as client:
         again = client.post(f"/v1/journeys/{journey_id}/cancel")
     assert again.status_code == 409

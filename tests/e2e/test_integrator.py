@@ -241,8 +241,9 @@ async def test_a_native_agency_built_with_the_sdk_serves_journeys(
             intake = birth_intake(email="berth@example.org", services=chosen, consents=chosen)
             response = await client.post("/v1/life-events/birth/intakes", json=intake)
             journey_id = response.json()["journey_id"]
+            citizen = {"Authorization": f"Bearer {response.json()['access_token']}"}
             for _ in range(300):
-                status = (await client.get(f"/v1/journeys/{journey_id}")).json()
+                status = (await client.get(f"/v1/journeys/{journey_id}", headers=citizen)).json()
                 if status["state"] == "completed":
                     break
                 await asyncio.sleep(0.1)

@@ -97,6 +97,8 @@ class Stack:
         if database_url:
             self.env["DATABASE_URL"] = database_url
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        # Each journey's citizen token, as the intake answered it.
+        self.tokens: dict[str, str] = {}
         self._log_count = 0
 
     # --- processes ---------------------------------------------------------------------------
@@ -171,10 +173,19 @@ class Stack:
             )
         assert response.status_code == 202, response.text
         journey_id: str = response.json()["journey_id"]
+        self.tokens[journey_id] = response.json()["access_token"]
         return journey_id
 
+    def citizen(self, journey_id: str) -> httpx.Client:
+        """The API as the person whose journey it is (their journey token)."""
+        return httpx.Client(
+            base_url=self.api_url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.tokens[journey_id]}"},
+        )
+
     def status(self, journey_id: str) -> dict[str, Any]:
-        with self.api() as client:
+        with self.citizen(journey_id) as client:
             response = client.get(f"/v1/journeys/{journey_id}")
         assert response.status_code == 200, response.text
         status: dict[str, Any] = response.json()
