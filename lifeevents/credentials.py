@@ -10,7 +10,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from lifeevents.tables import Agency, AgencyKey, AgencySecret, utcnow
@@ -37,7 +37,10 @@ def derived_webhook_secret(app_secret: str, agency_id: str) -> str:
     return f"whsec_{base64.b64encode(digest.digest()).decode()}"
 
 
-def _live(model: type[AgencyKey] | type[AgencySecret], now: datetime):  # type: ignore[no-untyped-def]
+def _live(
+    model: type[AgencyKey] | type[AgencySecret], now: datetime
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Conditions for a credential that is neither revoked nor expired at ``now``."""
     return (
         col(model.revoked_at).is_(None),
         or_(col(model.expires_at).is_(None), col(model.expires_at) > now),
