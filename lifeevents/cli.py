@@ -18,6 +18,7 @@ COMMANDS = {
     "setup": "register the custom search attributes on the Temporal cluster at TEMPORAL_ADDRESS",
     "agency-worker": "run an agency's own services (agency SDK) on its own task queue",
     "audit-verify": "check the audit trail's hash chain; name the first broken entry",
+    "purge": "remove personal data older than RETENTION_DAYS from the app database",
 }
 
 
@@ -82,6 +83,19 @@ def main(argv: list[str] | None = None) -> int:
                     args.module,
                 )
             )
+        case "purge":
+            from datetime import UTC, datetime, timedelta
+
+            from sqlmodel import Session
+
+            from lifeevents.db import create_tables, get_engine
+            from lifeevents.retention import purge
+
+            create_tables()
+            cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
+            with Session(get_engine()) as session:
+                report = purge(session, cutoff)
+            print(", ".join(f"{table}: {count}" for table, count in report.items()))
         case "audit-verify":
             from sqlmodel import Session
 
@@ -98,11 +112,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"The audit trail is broken: {where}.")
             return 1
         case "setup":
+            from lifeevents.retention import set_namespace_retention
             from lifeevents.temporal import connect, ensure_search_attributes
 
             async def setup() -> None:
                 client = await connect(settings)
                 await ensure_search_attributes(client, settings.temporal_namespace)
+                await set_namespace_retention(
+                    client, settings.temporal_namespace, settings.temporal_retention_days
+                )
 
             asyncio.run(setup())
     return 0

@@ -119,8 +119,8 @@ def run_dev(settings: Settings) -> int:
         if settings.temporal_address is None:
             server = start("temporal", temporal_server_command(settings))
             wait_for_port("127.0.0.1", settings.temporal_port, 60, server)
-        else:
-            subprocess.run(_lifeevents("setup"), env=env, check=True)
+        # Search attributes (the dev server has them already) and the namespace's retention.
+        subprocess.run(_lifeevents("setup"), env=env, check=True)
         start("mail", _lifeevents("mail"))
         start("worker", _lifeevents("worker"))
         agencies = start("agencies", _lifeevents("agencies"))

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     seed_demo_data: bool = True
+    # Retention: personal data in the app database (days), closed journeys' histories in
+    # Temporal (the namespace's retention, set by `lifeevents setup`).
+    retention_days: int = 365
+    temporal_retention_days: int = 30
     # Request bodies over this size are refused with 413 (an intake is a few kilobytes).
     max_body_bytes: int = 64 * 1024
     # Keys that encrypt every payload sent to Temporal (AES-256-GCM): "id:base64key,id2:…".

@@ -153,3 +153,14 @@ class AuditHead(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     last_hash: str = ""
+
+
+class RetentionTotal(SQLModel, table=True):
+    """What a retention purge removed, as anonymous counts (per table and service)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    purged_at: datetime = Field(default_factory=utcnow)
+    table_name: str
+    service_id: str
+    count: int
+    amount_cents: int = 0
