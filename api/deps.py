@@ -12,8 +12,9 @@ from temporalio.client import Client
 from lifeevents import audit
 from lifeevents.credentials import agency_for_key
 from lifeevents.db import get_engine
+from lifeevents.oidc import identify, looks_like_jwt
 from lifeevents.settings import Settings, get_settings
-from lifeevents.tables import Agency
+from lifeevents.tables import Agency, JourneyOwner
 from lifeevents.tokens import journey_of
 
 
@@ -42,10 +43,18 @@ def _unauthorized() -> HTTPException:
     )
 
 
+def is_operator(token: str | None, settings: Settings) -> bool:
+    """The operators' token, or an OpenID Connect token carrying the operator role."""
+    if token is None:
+        return False
+    if hmac.compare_digest(token.encode(), settings.operator_token.encode()):
+        return True
+    identity = identify(settings, token)
+    return identity is not None and identity.operator
+
+
 def _operator(credentials: BearerDep, settings: SettingsDep) -> None:
-    if credentials is None or not hmac.compare_digest(
-        credentials.credentials.encode(), settings.operator_token.encode()
-    ):
+    if credentials is None or not is_operator(credentials.credentials, settings):
         raise _unauthorized()
 
 
@@ -71,9 +80,7 @@ def _agency_admin(
     agency_id: str, credentials: BearerDep, session: SessionDep, settings: SettingsDep
 ) -> Agency:
     """The agency's own integrators, or an operator (to rotate or revoke in an incident)."""
-    if credentials is not None and hmac.compare_digest(
-        credentials.credentials.encode(), settings.operator_token.encode()
-    ):
+    if credentials is not None and is_operator(credentials.credentials, settings):
         agency = session.get(Agency, agency_id)
         if agency is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No agency '{agency_id}'")
@@ -100,7 +107,7 @@ def _journey_access(
     if credentials is None:
         raise _unauthorized()
     token = credentials.credentials
-    if hmac.compare_digest(token.encode(), settings.operator_token.encode()):
+    if is_operator(token, settings):
         if not x_access_reason:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, "Operators state a reason (X-Access-Reason)"
@@ -113,6 +120,14 @@ def _journey_access(
             detail={"reason": x_access_reason},
         )
         return JourneyAccess("operator", x_access_reason)
+    if looks_like_jwt(token):
+        identity = identify(settings, token)
+        if identity is None:
+            raise _unauthorized()
+        owner = session.get(JourneyOwner, journey_id)
+        if owner is None or not hmac.compare_digest(owner.subject_hash, identity.subject_hash):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
+        return JourneyAccess("citizen")
     if journey_of(settings.app_secret, token) != journey_id:
         # Not 403: a token must not tell whether another journey exists.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")

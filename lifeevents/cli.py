@@ -126,5 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """The console entry point. temporalio's Rust threads can crash the interpreter during
+    finalisation (exit 134/139) after all work is done: leave with our own status instead."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     seed_demo_data: bool = True
+    # OpenID Connect (optional): tokens from this issuer are accepted too, verified through its
+    # JWKS. Citizens own the journeys they start with one; a role claim makes an operator.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_roles_claim: str = "roles"
+    oidc_operator_role: str = "operator"
     # Retention: personal data in the app database (days), closed journeys' histories in
     # Temporal (the namespace's retention, set by `lifeevents setup`).
     retention_days: int = 365

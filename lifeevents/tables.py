@@ -77,6 +77,13 @@ class AgencyService(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class JourneyOwner(SQLModel, table=True):
+    """Who started a journey with an OpenID Connect token: a keyed hash of their subject."""
+
+    journey_id: str = Field(primary_key=True)
+    subject_hash: str = Field(index=True)
+
+
 class IntakeRecord(SQLModel, table=True):
     """One accepted intake keyed by its Idempotency-Key. Holds a keyed hash, not the body."""
 

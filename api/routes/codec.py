@@ -4,7 +4,6 @@ Same contract as Temporal's codec servers: ``POST /codec/encode`` and ``/codec/d
 and return ``{"payloads": [...]}`` (protobuf JSON), with the namespace in ``X-Namespace``.
 """
 
-import hmac
 from typing import Any
 
 import structlog
@@ -13,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, is_operator
 from lifeevents import audit
 from lifeevents.codec import codec_from_settings
 from lifeevents.settings import Settings
@@ -39,9 +38,7 @@ _BODY = {
 
 def _allowed(request: Request, settings: Settings) -> bool:
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer ") and hmac.compare_digest(
-        header[7:].encode(), settings.operator_token.encode()
-    ):
+    if header.lower().startswith("bearer ") and is_operator(header[7:], settings):
         return True
     # The dev stack's local UI has no login: trust its origin there, and only there.
     origins = {o.strip() for o in settings.codec_cors_origins.split(",")}
@@ -49,7 +46,7 @@ def _allowed(request: Request, settings: Settings) -> bool:
 
 
 async def _payloads(request: Request, settings: Settings) -> Payloads:
-    if not _allowed(request, settings):
+    if not await run_in_threadpool(_allowed, request, settings):
         log.warning("codec refused", namespace=request.headers.get("x-namespace"))
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Operators only")
     if request.headers.get("x-namespace", settings.temporal_namespace) != (

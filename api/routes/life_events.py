@@ -12,15 +12,16 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import BearerDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
 from lifeevents.catalog import LifeEventDefinition, get_catalog
 from lifeevents.journeys import start_journey
 from lifeevents.models import JourneyPlan, LocalizedText
+from lifeevents.oidc import identify, looks_like_jwt
 from lifeevents.plans import bundle, resolve_plan
 from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
-from lifeevents.tables import IntakeRecord
+from lifeevents.tables import IntakeRecord, JourneyOwner
 from lifeevents.tokens import journey_token
 
 router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
@@ -160,6 +161,16 @@ def _plan(
         ) from error
 
 
+def _own(session: Session, settings: Settings, token: str, journey_id: str) -> None:
+    identity = identify(settings, token)
+    if identity is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "Invalid token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    session.merge(JourneyOwner(journey_id=journey_id, subject_hash=identity.subject_hash))
+    session.commit()
+
+
 def _remember(
     session: Session, key: str, request_hash: str, journey_id: str, life_event: str
 ) -> tuple[IntakeRecord, bool]:
@@ -199,6 +210,7 @@ async def submit_intake(
     settings: SettingsDep,
     temporal: TemporalDep,
     body: Annotated[Any, Body(openapi_examples=INTAKE_EXAMPLES)],
+    credentials: BearerDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> IntakeAccepted:
     """Tell us once: validate the intake, pin the plan and start the journey."""
@@ -221,6 +233,9 @@ async def submit_intake(
             replay = True
 
     plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
+    if credentials is not None and settings.oidc_issuer and looks_like_jwt(credentials.credentials):
+        # Signed in with OpenID Connect: the journey is theirs, whatever device asks later.
+        await run_in_threadpool(_own, session, settings, credentials.credentials, journey_id)
     if idempotency_key is not None and not replay:
         record, created = await run_in_threadpool(
             _remember, session, idempotency_key, request_hash, journey_id, life_event

@@ -170,7 +170,9 @@ async def test_concurrent_identical_intakes_start_one_journey(
 
     with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(post, range(8)))
-    assert sorted(r.status_code for r in responses) == [200] * 7 + [202]
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [202], [
+        (r.status_code, r.text[:200]) for r in responses
+    ]
     journey_ids = {r.json()["journey_id"] for r in responses}
     assert len(journey_ids) == 1
     [journey_id] = journey_ids

@@ -71,6 +71,7 @@ class Stack:
         database_url: str | None = None,
         namespace: str = "default",
         decision_delay_seconds: float = 1.0,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.folder = folder
         self.api_port = free_port()
@@ -96,6 +97,7 @@ class Stack:
         }
         if database_url:
             self.env["DATABASE_URL"] = database_url
+        self.env.update(extra_env or {})
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         # Each journey's citizen token, as the intake answered it.
         self.tokens: dict[str, str] = {}

@@ -1,0 +1,64 @@
+"""OpenID Connect: verify a bearer token from the configured issuer through its JWKS
+(discovered at ``{issuer}/.well-known/openid-configuration``), and say who it is."""
+
+import hashlib
+import hmac
+import json
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jwt
+
+from lifeevents.settings import Settings
+
+ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    subject_hash: str
+    operator: bool
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(issuer: str) -> jwt.PyJWKClient:
+    discovery = f"{issuer.rstrip('/')}/.well-known/openid-configuration"
+    with urllib.request.urlopen(discovery, timeout=10) as response:  # noqa: S310 - configured URL
+        jwks_uri: str = json.load(response)["jwks_uri"]
+    return jwt.PyJWKClient(jwks_uri, cache_jwk_set=True, lifespan=300)
+
+
+def subject_hash(settings: Settings, subject: str) -> str:
+    """Subjects are kept keyed-hashed: the app database never holds the identity itself."""
+    return hmac.new(
+        settings.app_secret.encode(), f"sub:{subject}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2 and not token.startswith(("jt_", "agk_"))
+
+
+def identify(settings: Settings, token: str) -> Identity | None:
+    """The identity a valid token carries; None for an invalid, expired or foreign one."""
+    if not settings.oidc_issuer or not looks_like_jwt(token):
+        return None
+    try:
+        key = _jwks_client(settings.oidc_issuer).get_signing_key_from_jwt(token)
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key.key,
+            algorithms=ALGORITHMS,
+            audience=settings.oidc_audience,
+            issuer=settings.oidc_issuer,
+            options={"require": ["exp", "iss", "sub"]},
+        )
+    except (jwt.PyJWTError, OSError, KeyError, ValueError):
+        return None
+    roles = claims.get(settings.oidc_roles_claim) or []
+    return Identity(
+        subject_hash=subject_hash(settings, str(claims["sub"])),
+        operator=settings.oidc_operator_role in roles,
+    )
