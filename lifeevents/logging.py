@@ -30,6 +30,8 @@ PERSONAL_KEYS = frozenset(
     }
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Nine digits standing alone look like a national id (they may hide in an exception's text).
+_NATIONAL_ID = re.compile(r"(?<![\w-])\d{9}(?![\w-])")
 
 
 def journey_id_of(workflow_id: str) -> str:
@@ -52,8 +54,8 @@ def _redact_personal_data(_logger: WrappedLogger, _name: str, event_dict: EventD
     for key in PERSONAL_KEYS & event_dict.keys():
         event_dict[key] = "[redacted]"
     for key, value in event_dict.items():
-        if isinstance(value, str) and "@" in value:
-            event_dict[key] = _EMAIL.sub("[email]", value)
+        if isinstance(value, str):
+            event_dict[key] = _NATIONAL_ID.sub("[id]", _EMAIL.sub("[email]", value))
     return event_dict
 
 
@@ -78,8 +80,9 @@ def configure_logging(settings: Settings, process: str) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # Tracebacks become text first, so that redaction covers them too.
+            structlog.processors.format_exc_info,
             _redact_personal_data,
-            structlog.processors.format_exc_info if as_json else _identity,
             renderer,
         ],
     )
@@ -104,7 +107,3 @@ def configure_logging(settings: Settings, process: str) -> None:
 
     workflow.logger.workflow_info_on_message = False
     activity.logger.activity_info_on_message = False
-
-
-def _identity(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
-    return event_dict
