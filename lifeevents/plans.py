@@ -26,6 +26,33 @@ class BundleEntry:
         self.registration = ServiceRegistration.model_validate(row.registration)
 
 
+def service_plan(
+    row: AgencyService, agency: Agency, registration: ServiceRegistration, **pinned: Any
+) -> ServicePlan:
+    """A registered service as a plan pins it; ``pinned`` adds or overrides plan-only fields
+    (what the life event's definition and the person's consent say)."""
+    return ServicePlan(
+        **{
+            "service_id": row.service_id,
+            "agency_id": agency.agency_id,
+            "agency_name": agency.name,
+            "title": registration.title,
+            "registration_version": row.version,
+            "fields": registration.fields,
+            "delivery": registration.delivery,
+            "eligibility": registration.eligibility,
+            "payment": registration.payment if registration.pays else None,
+            "sla": registration.sla,
+            "retry": registration.retry,
+            "withdrawal": registration.withdrawal,
+            "on_sla": registration.on_sla,
+            "information_deadline": registration.information_deadline,
+            "reminder_every": registration.reminder_every,
+            **pinned,
+        }
+    )
+
+
 def bundle(*, session: Session, definition: LifeEventDefinition) -> list[BundleEntry]:
     """The registered services of a life event, the definition's own first, in its order.
 
@@ -119,27 +146,15 @@ def resolve_plan(
         deadlines=deadlines,
         proactive=offer,
         services=[
-            ServicePlan(
-                service_id=entry.row.service_id,
-                agency_id=entry.agency.agency_id,
-                agency_name=entry.agency.name,
-                title=entry.registration.title,
-                registration_version=entry.row.version,
-                fields=entry.registration.fields,
-                delivery=entry.registration.delivery,
-                eligibility=entry.registration.eligibility,
-                payment=entry.registration.payment if entry.registration.pays else None,
-                sla=entry.registration.sla,
-                retry=entry.registration.retry,
+            service_plan(
+                entry.row,
+                entry.agency,
+                entry.registration,
                 needs=bundled.needs
                 if (bundled := definition.service(entry.row.service_id))
                 else [],
                 purpose=bundled.purpose if bundled and bundled.purpose else None,
                 consent=True if entry.row.service_id in consented else None,
-                withdrawal=entry.registration.withdrawal,
-                on_sla=entry.registration.on_sla,
-                information_deadline=entry.registration.information_deadline,
-                reminder_every=entry.registration.reminder_every,
             )
             for entry in selected
         ],

@@ -27,7 +27,8 @@ from api.errors import unprocessable
 from lifeevents import audit
 from lifeevents.catalog import get_catalog
 from lifeevents.credentials import issue_key, issue_secret, revoke
-from lifeevents.models import AgencyServiceInput, ServicePlan
+from lifeevents.models import AgencyServiceInput
+from lifeevents.plans import service_plan
 from lifeevents.registry import (
     AgencyCreate,
     RegistryError,
@@ -432,18 +433,13 @@ async def dry_run(
     ]
     intake = synthetic_intake(definition, [*registration.fields, *rule_fields], request.data)
     run_id = f"dry-run-{uuid.uuid4()}"
-    service = ServicePlan(
-        service_id=service_id,
-        agency_id=agency.agency_id,
-        agency_name=agency.name,
-        title=registration.title,
-        registration_version=row.version,
-        fields=registration.fields,
-        delivery=registration.delivery,
-        eligibility=registration.eligibility,
-        payment=registration.payment if registration.pays else None,
+    # A dry run waits an hour at most, and fails rather than escalates past it.
+    service = service_plan(
+        row,
+        agency,
+        registration,
         sla=min(registration.sla, timedelta(hours=1)),
-        retry=registration.retry,
+        on_sla="fail",
         consent=True,
     )
     handle = await temporal.start_workflow(
