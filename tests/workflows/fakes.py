@@ -1,17 +1,27 @@
-"""Recording stand-ins for the I/O activities, registered under the real activity names."""
+"""Recording stand-ins for the I/O activities, registered under the real activity names, and
+what the workflow tests share to run journeys with them."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from temporalio import activity
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
 
+from activities.agency_request import prepare_agency_request
+from activities.eligibility import check_eligibility
 from lifeevents.models import (
     AgencyServiceInput,
     ConsentRecordInput,
     ConsentRecordsInput,
+    DeadlinePlan,
     DeliverWebhookInput,
     IdentityResult,
+    JourneyPlan,
+    JourneyStatus,
+    Language,
     LocalizedText,
     NotificationInput,
     NotificationReceipt,
@@ -24,6 +34,8 @@ from lifeevents.models import (
     WebhookDelivery,
     WithdrawalInput,
 )
+from workflows.agency_service import AgencyServiceWorkflow
+from workflows.journey import LifeEventJourney
 
 
 @dataclass
@@ -136,4 +148,38 @@ def agency_service_input(journey_id: str, service: ServicePlan) -> AgencyService
         service=service,
         callback_base_url="http://127.0.0.1:8000",
         journey_started_at=datetime(2026, 11, 23, tzinfo=UTC),
+    )
+
+
+def journey_worker(client: Client, task_queue: str, recorder: Recorder) -> Worker:
+    """The journey workflows, with the recorder's stand-ins and the real pure activities."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[LifeEventJourney, AgencyServiceWorkflow],
+        activities=[*recorder.activities(), check_eligibility, prepare_agency_request],
+    )
+
+
+async def start_journey(
+    client: Client,
+    task_queue: str,
+    *services: ServicePlan,
+    deadlines: list[DeadlinePlan] | None = None,
+    language: Language = "en",
+) -> WorkflowHandle[Any, JourneyStatus]:
+    """A birth journey over these services, with ``INTAKE``."""
+    journey_id = str(uuid.uuid4())
+    plan = JourneyPlan(
+        journey_id=journey_id,
+        life_event="birth",
+        definition_version=1,
+        language=language,
+        intake=INTAKE,
+        services=list(services),
+        callback_base_url="http://127.0.0.1:8000",
+        deadlines=deadlines or [],
+    )
+    return await client.start_workflow(
+        LifeEventJourney.run, plan, id=journey_id, task_queue=task_queue
     )

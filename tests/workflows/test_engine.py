@@ -2,7 +2,6 @@
 information, legal deadlines, cancellation with compensation, and a 25-service plan."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -11,16 +10,12 @@ import pytest
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.agency_request import prepare_agency_request
-from activities.eligibility import check_eligibility
 from lifeevents.models import (
     CancelRequest,
     ConsentAnswer,
     DeadlinePlan,
     InformationAnswer,
-    JourneyPlan,
     JourneyStatus,
     LocalizedText,
     PaymentTerms,
@@ -28,8 +23,7 @@ from lifeevents.models import (
     WebhookDelivery,
 )
 from lifeevents.search_attributes import JOURNEY_ESCALATED
-from tests.workflows.fakes import INTAKE, Recorder, service_plan
-from workflows.agency_service import AgencyServiceWorkflow
+from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.journey import LifeEventJourney
 
 APPROVED = {"decision": "approved", "reference": "OK-1"}
@@ -38,35 +32,20 @@ ASK = {"decision": "needs_information", "requested": ["bank_account"], "message"
 Handle = WorkflowHandle[Any, JourneyStatus]
 
 
+TASK_QUEUE = "engine-test"
+
+
 @pytest.fixture
 async def recorder(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Recorder]:
     recorder = Recorder(decide_at_once=True)
-    async with Worker(
-        time_skipping_env.client,
-        task_queue="engine-test",
-        workflows=[LifeEventJourney, AgencyServiceWorkflow],
-        activities=[*recorder.activities(), check_eligibility, prepare_agency_request],
-    ):
+    async with journey_worker(time_skipping_env.client, TASK_QUEUE, recorder):
         yield recorder
 
 
 async def start(
     client: Client, *services: ServicePlan, deadlines: list[DeadlinePlan] | None = None
-) -> Handle:
-    journey_id = str(uuid.uuid4())
-    plan = JourneyPlan(
-        journey_id=journey_id,
-        life_event="birth",
-        definition_version=1,
-        language="en",
-        intake=INTAKE,
-        services=list(services),
-        callback_base_url="http://127.0.0.1:8000",
-        deadlines=deadlines or [],
-    )
-    return await client.start_workflow(
-        LifeEventJourney.run, plan, id=journey_id, task_queue="engine-test"
-    )
+) -> WorkflowHandle[Any, JourneyStatus]:
+    return await start_journey(client, TASK_QUEUE, *services, deadlines=deadlines)
 
 
 async def status_when(handle: Handle, check: Any) -> JourneyStatus:

@@ -1,7 +1,6 @@
 """LifeEventJourney and AgencyServiceWorkflow on the time-skipping server."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -9,42 +8,24 @@ from typing import Any
 import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.agency_request import prepare_agency_request
-from activities.eligibility import check_eligibility
-from lifeevents.models import AgencyDecision, JourneyPlan, JourneyStatus, PaymentTerms, ServicePlan
-from tests.workflows.fakes import INTAKE, Recorder, service_plan
+from lifeevents.models import AgencyDecision, JourneyStatus, PaymentTerms, ServicePlan
+from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
+
+TASK_QUEUE = "journeys-test"
 
 
 @pytest.fixture
 async def recorder(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Recorder]:
     recorder = Recorder()
-    async with Worker(
-        time_skipping_env.client,
-        task_queue="journeys-test",
-        workflows=[LifeEventJourney, AgencyServiceWorkflow],
-        activities=[*recorder.activities(), check_eligibility, prepare_agency_request],
-    ):
+    async with journey_worker(time_skipping_env.client, TASK_QUEUE, recorder):
         yield recorder
 
 
 async def start(client: Client, *services: ServicePlan) -> WorkflowHandle[Any, JourneyStatus]:
-    journey_id = str(uuid.uuid4())
-    plan = JourneyPlan(
-        journey_id=journey_id,
-        life_event="birth",
-        definition_version=1,
-        language="en",
-        intake=INTAKE,
-        services=list(services),
-        callback_base_url="http://127.0.0.1:8000",
-    )
-    return await client.start_workflow(
-        LifeEventJourney.run, plan, id=journey_id, task_queue="journeys-test"
-    )
+    return await start_journey(client, TASK_QUEUE, *services)
 
 
 async def wait_for_step_state(handle: WorkflowHandle[Any, JourneyStatus], state: str) -> None:

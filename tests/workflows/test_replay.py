@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Replayer
 
-from activities.agency_request import prepare_agency_request
-from activities.eligibility import check_eligibility
 from lifeevents.models import (
     CancelRequest,
     ConsentAnswer,
@@ -33,7 +31,7 @@ from lifeevents.models import (
 )
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter
-from tests.workflows.fakes import INTAKE, Recorder, service_plan
+from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
 
@@ -132,12 +130,7 @@ async def test_record_histories(time_skipping_env: WorkflowEnvironment) -> None:
     client = time_skipping_env.client
     for name, scenario in SCENARIOS.items():
         recorder = Recorder(decide_at_once=True)
-        async with Worker(
-            client,
-            task_queue="replay",
-            workflows=WORKFLOWS,
-            activities=[*recorder.activities(), check_eligibility, prepare_agency_request],
-        ):
+        async with journey_worker(client, "replay", recorder):
             handle = await scenario(client, str(uuid.uuid4()), recorder)
             status = await handle.result()
         for workflow_id in [handle.id, *(f"{handle.id}/{s.id}" for s in status.steps[1:])]:
