@@ -9,9 +9,9 @@ from sqlmodel import Session
 from temporalio import activity
 
 from lifeevents import audit
-from lifeevents.callbacks import make_callback_id
 from lifeevents.db import get_engine
 from lifeevents.fields import get_path, pick
+from lifeevents.ids import callback_id as signed_callback_id
 from lifeevents.models import AgencyRequest, PrepareRequestInput
 from lifeevents.settings import get_settings
 
@@ -31,7 +31,9 @@ def _record_access(request: PrepareRequestInput, fields: list[str]) -> None:
 
 @activity.defn
 async def prepare_agency_request(request: PrepareRequestInput) -> AgencyRequest:
-    callback_id = make_callback_id(get_settings().app_secret, request.workflow_id, request.round)
+    callback_id = signed_callback_id(
+        get_settings().app_secret, request.agency_id, request.workflow_id, request.round
+    )
     data = pick(request.intake, request.fields)
     if request.record_access and request.agency_id:
         shared = [path for path in request.fields if get_path(data, path) is not None]

@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 from temporalio import activity
 
 from lifeevents.db import get_engine
+from lifeevents.ids import journey_token
 from lifeevents.models import Language, NotificationInput, NotificationReceipt
 from lifeevents.settings import get_settings
 from lifeevents.tables import NotificationRecord, utcnow
-from lifeevents.tokens import journey_token
 
 _TEXT: dict[Language, dict[str, str]] = {
     "en": {

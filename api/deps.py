@@ -12,10 +12,10 @@ from temporalio.client import Client
 from lifeevents import audit
 from lifeevents.credentials import agency_for_key
 from lifeevents.db import get_engine
+from lifeevents.ids import journey_of_token
 from lifeevents.oidc import identify, looks_like_jwt
 from lifeevents.settings import Settings, get_settings
 from lifeevents.tables import Agency, JourneyOwner
-from lifeevents.tokens import journey_of
 
 
 def _session() -> Iterator[Session]:
@@ -128,7 +128,7 @@ def _journey_access(
         if owner is None or not hmac.compare_digest(owner.subject_hash, identity.subject_hash):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
         return JourneyAccess("citizen")
-    if journey_of(settings.app_secret, token) != journey_id:
+    if journey_of_token(settings.app_secret, token) != journey_id:
         # Not 403: a token must not tell whether another journey exists.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
     return JourneyAccess("citizen")

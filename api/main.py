@@ -17,9 +17,9 @@ from api.routes import (
     registry_events,
 )
 from lifeevents.db import create_tables, get_engine
-from lifeevents.seed import seed_demo_data
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
+from simulated_agencies.seed import seed_demo_data
 
 
 @asynccontextmanager

@@ -229,7 +229,7 @@ async def read_close_times(client: Client, samples: list[Sample], with_waits: bo
 
 
 def birth_intake() -> dict[str, Any]:
-    """A valid birth intake for a demo person (lifeevents/seed.py), child born three days ago."""
+    """A valid birth intake for a demo person (the demo population), child born 3 days ago."""
     return {
         "informant": {
             "national_id": "123456782",

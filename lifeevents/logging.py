@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
+from lifeevents.ids import journey_id_of
 from lifeevents.settings import Settings
 
 # Keys whose values are personal data: never rendered, whatever logged them.
@@ -32,11 +33,6 @@ PERSONAL_KEYS = frozenset(
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Nine digits standing alone look like a national id (they may hide in an exception's text).
 _NATIONAL_ID = re.compile(r"(?<![\w-])\d{9}(?![\w-])")
-
-
-def journey_id_of(workflow_id: str) -> str:
-    """Journey ids are the journey workflow's id; children are ``{journey_id}/{step}``."""
-    return workflow_id.split("/", 1)[0]
 
 
 def _add_journey_id(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:

@@ -31,9 +31,7 @@ def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path
     }
     env.pop("TEMPORAL_ADDRESS", None)
     out = open(tmp_path / "dev.log", "wb")  # noqa: SIM115
-    dev = subprocess.Popen(
-        [sys.executable, "-m", "lifeevents.cli", "dev"], env=env, stdout=out, stderr=out
-    )
+    dev = subprocess.Popen([sys.executable, "-m", "cli", "dev"], env=env, stdout=out, stderr=out)
     try:
         deadline = time.monotonic() + 90
         while b"The life-event stack is up" not in (tmp_path / "dev.log").read_bytes():

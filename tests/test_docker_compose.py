@@ -63,7 +63,7 @@ def test_every_command_is_a_lifeevents_subcommand(compose: dict[str, Any]) -> No
 
     def help_of(subcommand: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "lifeevents.cli", subcommand, "--help"],
+            [sys.executable, "-m", "cli", subcommand, "--help"],
             capture_output=True,
             text=True,
             timeout=60,

@@ -3,7 +3,6 @@ and its credentials. Every service change is a new version; journeys keep the on
 """
 
 import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -27,6 +26,7 @@ from api.errors import unprocessable
 from lifeevents import audit
 from lifeevents.catalog import get_catalog
 from lifeevents.credentials import issue_key, issue_secret, revoke
+from lifeevents.ids import dry_run_id, step_workflow_id
 from lifeevents.models import AgencyServiceInput
 from lifeevents.plans import service_plan
 from lifeevents.registry import (
@@ -432,7 +432,7 @@ async def dry_run(
         for condition in rule.conditions()
     ]
     intake = synthetic_intake(definition, [*registration.fields, *rule_fields], request.data)
-    run_id = f"dry-run-{uuid.uuid4()}"
+    run_id = dry_run_id()
     # A dry run waits an hour at most, and fails rather than escalates past it.
     service = service_plan(
         row,
@@ -455,7 +455,7 @@ async def dry_run(
             journey_started_at=datetime.now(UTC),
             dry_run=True,
         ),
-        id=f"{run_id}/{service_id}",
+        id=step_workflow_id(run_id, service_id),
         task_queue=settings.task_queue,
     )
     try:

@@ -8,11 +8,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from lifeevents import audit
-from lifeevents.callbacks import resolve_callback
 from lifeevents.credentials import signing_secrets
-from lifeevents.logging import journey_id_of
+from lifeevents.ids import callback_target
 from lifeevents.models import AgencyDecision
-from lifeevents.tables import AgencyServiceVersion
 from lifeevents.webhooks import SignatureError, verify
 from workflows.agency_service import AgencyServiceWorkflow
 
@@ -22,12 +20,6 @@ log = structlog.get_logger(__name__)
 
 class CallbackAccepted(BaseModel):
     accepted: bool = True
-
-
-def _agency_of(session: SessionDep, service_id: str) -> str | None:
-    """The agency that registered a service (any version: the journey may use an old one)."""
-    row = session.get(AgencyServiceVersion, (service_id, 1))
-    return row.agency_id if row else None
 
 
 @router.post(
@@ -64,19 +56,13 @@ async def agency_callback(
 ) -> CallbackAccepted:
     """An agency reports its decision on a request it accepted earlier, signed with its
     webhook secret (Standard Webhooks). A second delivery of the same decision changes nothing."""
-    target = resolve_callback(settings.app_secret, callback_id)
+    target = callback_target(settings.app_secret, callback_id)
     if target is None:
         log.warning("callback refused", reason="unknown or forged callback id")
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown callback")
-    workflow_id, round_ = target
-    journey_id = journey_id_of(workflow_id)
-    service_id = workflow_id.split("/", 1)[1] if "/" in workflow_id else ""
-    agency_id = await run_in_threadpool(_agency_of, session, service_id)
-    secrets = (
-        await run_in_threadpool(lambda: signing_secrets(session=session, agency_id=agency_id))
-        if agency_id
-        else []
-    )
+    journey_id, service_id, agency_id = target.journey_id, target.service_id, target.agency_id
+    workflow_id, round_ = target.step_workflow, target.round
+    secrets = await run_in_threadpool(lambda: signing_secrets(session=session, agency_id=agency_id))
     body = await request.body()
     try:
         verify(secrets, request.headers, body)

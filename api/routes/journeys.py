@@ -1,7 +1,6 @@
 """Journeys: where one stands (citizens), and all of them filtered (operators)."""
 
 import re
-import uuid
 from datetime import datetime
 from typing import Annotated, Any, get_args
 
@@ -16,6 +15,7 @@ from api.deps import JourneyAccessDep, OperatorDep, SessionDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
 from lifeevents import audit, search_attributes
 from lifeevents.catalog import get_catalog
+from lifeevents.ids import is_journey_id
 from lifeevents.models import (
     CancelRequest,
     CitizenRequest,
@@ -48,10 +48,8 @@ async def _audit(
 
 
 def _journey(temporal: TemporalDep, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
-    try:
-        uuid.UUID(journey_id)
-    except ValueError as error:
-        raise _not_found(journey_id) from error
+    if not is_journey_id(journey_id):
+        raise _not_found(journey_id)
     return temporal.get_workflow_handle_for(LifeEventJourney.run, journey_id)
 
 

@@ -3,7 +3,6 @@
 import hashlib
 import hmac
 import json
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Response, status
@@ -15,6 +14,7 @@ from sqlmodel import Session
 from api.deps import BearerDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
 from lifeevents.catalog import LifeEventDefinition, get_catalog
+from lifeevents.ids import journey_id_for_intake, journey_token, new_journey_id
 from lifeevents.journeys import start_journey
 from lifeevents.models import JourneyPlan, LocalizedText
 from lifeevents.oidc import identify, looks_like_jwt
@@ -22,10 +22,8 @@ from lifeevents.plans import bundle, resolve_plan
 from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from lifeevents.tables import IntakeRecord, JourneyOwner
-from lifeevents.tokens import journey_token
 
 router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
-_JOURNEY_NAMESPACE = uuid.UUID("6f1c9a52-3f0e-4a8e-9c55-1d0c2b7e4a10")
 INTAKE_EXAMPLES: dict[str, Any] = {
     "birth": {
         "summary": "A birth (each intake schema is at GET /v1/life-events/{type})",
@@ -220,9 +218,9 @@ async def submit_intake(
 
     replay = False
     if idempotency_key is None:
-        journey_id = str(uuid.uuid4())
+        journey_id = new_journey_id()
     else:
-        journey_id = str(uuid.uuid5(_JOURNEY_NAMESPACE, f"{life_event}\n{idempotency_key}"))
+        journey_id = journey_id_for_intake(life_event, idempotency_key)
         existing = await run_in_threadpool(session.get, IntakeRecord, idempotency_key)
         if existing is not None:
             if existing.request_hash != request_hash:

@@ -1,6 +1,5 @@
 """Authoritative registries report events (CloudEvents 1.0); some start a journey proactively."""
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -12,13 +11,13 @@ from api.deps import RegistryDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import schema_error_detail, unprocessable
 from lifeevents.catalog import LifeEventDefinition, get_catalog
 from lifeevents.fields import get_path
+from lifeevents.ids import journey_id_for_event
 from lifeevents.journeys import start_journey
 from lifeevents.models import ProactiveOffer
 from lifeevents.plans import resolve_plan
 from lifeevents.registry import RegistryError
 
 router = APIRouter(prefix="/v1/registry-events", tags=["registries"])
-_EVENT_NAMESPACE = uuid.UUID("0b8f2f4e-1c7d-4a51-9e3b-6f2d8c1a7e55")
 
 
 class CloudEvent(BaseModel):
@@ -125,7 +124,7 @@ async def receive_event(
     definition = _definition_for(event.type)
     assert definition.proactive is not None
     intake = _partial_intake(definition, event.data)
-    journey_id = str(uuid.uuid5(_EVENT_NAMESPACE, f"{event.source}\n{event.id}"))
+    journey_id = journey_id_for_event(event.source, event.id)
     offer = ProactiveOffer(
         event_type=event.type,
         event_source=event.source,

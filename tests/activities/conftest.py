@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from lifeevents.db import create_tables, get_engine
-from lifeevents.seed import seed_demo_data
 from lifeevents.settings import get_settings
+from simulated_agencies.seed import seed_demo_data
 from tests.support.postgres import PostgresCluster
 
 

@@ -22,7 +22,7 @@ def _fill(session: Session) -> None:
 
 def _verify_command(app_db: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lifeevents.cli", "audit-verify"],
+        [sys.executable, "-m", "cli", "audit-verify"],
         capture_output=True,
         text=True,
         env={"DATABASE_URL": app_db, "PATH": ""},

@@ -81,7 +81,7 @@ def test_the_purge_command(app_db: str) -> None:
     with Session(get_engine()) as session:
         _rows(session)
     result = subprocess.run(
-        [sys.executable, "-m", "lifeevents.cli", "purge"],
+        [sys.executable, "-m", "cli", "purge"],
         capture_output=True,
         text=True,
         timeout=60,

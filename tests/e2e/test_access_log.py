@@ -28,7 +28,7 @@ def test_the_access_log_names_every_agency_that_received_the_data(stack: Stack) 
     assert all("Noah" not in str(e) and "234567891" not in str(e) for e in log)
 
     result = subprocess.run(
-        [sys.executable, "-m", "lifeevents.cli", "audit-verify"],
+        [sys.executable, "-m", "cli", "audit-verify"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -14,7 +14,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from agency_sdk import AgencyDecision, AgencyRequest, activity_name, build_worker, service
-from lifeevents.seed import DEMO_AGENCY_KEY_PREFIX
+from simulated_agencies.seed import DEMO_AGENCY_KEY_PREFIX
 from tests.support.agency import ExternalAgency, Script
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 

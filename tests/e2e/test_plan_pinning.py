@@ -3,7 +3,7 @@ use the new version at once, with no restart."""
 
 import time
 
-from lifeevents.seed import DEMO_AGENCY_KEY_PREFIX
+from simulated_agencies.seed import DEMO_AGENCY_KEY_PREFIX
 from tests.support.stack import Stack, birth_intake
 
 SERVICE = "/v1/agencies/health/services/health.child-health-card"

@@ -14,7 +14,7 @@ from tests.conftest import POSTGRES_NAMESPACE
 async def test_setup_sets_the_namespace_retention(temporal_client: Client) -> None:
     address = temporal_client.service_client.config.target_host
     subprocess.run(
-        [sys.executable, "-m", "lifeevents.cli", "setup"],
+        [sys.executable, "-m", "cli", "setup"],
         check=True,
         timeout=60,
         env={

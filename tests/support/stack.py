@@ -109,7 +109,7 @@ class Stack:
         self._log_count += 1
         log = open(self.folder / f"{name}-{self._log_count}.log", "wb")  # noqa: SIM115
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "lifeevents.cli", name],
+            [sys.executable, "-m", "cli", name],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

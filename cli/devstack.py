@@ -85,7 +85,7 @@ def wait_until_ready(url: str, timeout: float, process: subprocess.Popen[bytes])
 
 
 def _lifeevents(subcommand: str) -> list[str]:
-    return [sys.executable, "-m", "lifeevents.cli", subcommand]
+    return [sys.executable, "-m", "cli", subcommand]
 
 
 def run_dev(settings: Settings) -> int:

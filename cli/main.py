@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     match args.command:
         case "dev":
-            from lifeevents.devstack import run_dev
+            from cli.devstack import run_dev
 
             return run_dev(settings)
         case "api":
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                 "api.main:app", host=settings.api_host, port=settings.api_port, log_config=None
             )
         case "worker":
-            from lifeevents.worker import run_worker
+            from workflows.worker import run_worker
 
             asyncio.run(run_worker(settings))
         case "agencies":
@@ -56,13 +56,13 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(run_agencies(settings))
         case "server":
-            from lifeevents.devstack import temporal_server_command
+            from cli.devstack import temporal_server_command
 
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             command = temporal_server_command(settings)
             os.execv(command[0], command)
         case "mail":
-            from lifeevents.mailcatcher import run_mailcatcher
+            from cli.mailcatcher import run_mailcatcher
 
             try:
                 asyncio.run(

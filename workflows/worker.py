@@ -25,7 +25,7 @@ from activities.notification import send_notification
 from activities.payment import record_payment
 from activities.submission import deliver_webhook
 from lifeevents.db import create_tables
-from lifeevents.logging import journey_id_of
+from lifeevents.ids import journey_id_of
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect
 from workflows.agency_service import AgencyServiceWorkflow

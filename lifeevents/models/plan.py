@@ -1,0 +1,167 @@
+"""The plan: everything one journey will do, resolved and pinned at intake.
+
+Also what a registration says about reaching a service (delivery, rules, payment, retries),
+since the plan pins a copy of it.
+"""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from lifeevents.models.common import Language, LocalizedText, Model
+
+
+class WebhookDelivery(Model):
+    """The orchestrator POSTs the request to the agency's URL."""
+
+    mode: Literal["webhook"] = "webhook"
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+
+
+class TaskQueueDelivery(Model):
+    """The agency runs its own Temporal worker; we call its activity on its task queue."""
+
+    mode: Literal["task_queue"] = "task_queue"
+    task_queue: str = Field(min_length=1, max_length=200)
+    activity: str = Field(min_length=1, max_length=200)
+
+
+Delivery = Annotated[WebhookDelivery | TaskQueueDelivery, Field(discriminator="mode")]
+Operator = Literal[
+    "exists",
+    "equals",
+    "not_equals",
+    "in",
+    "not_in",
+    "gte",
+    "lte",
+    "age_at_least",
+    "age_at_most",
+    "within_days",
+]
+
+
+class Condition(Model):
+    """A test on one field of the intake. Ages and day counts are taken on the journey's start."""
+
+    field: str = Field(min_length=1, max_length=200)
+    op: Operator
+    value: Any = None
+
+
+class EligibilityRule(Model):
+    """A condition (or ``any`` of several) that must hold; when it does not, ``reason`` says why."""
+
+    field: str | None = Field(default=None, min_length=1, max_length=200)
+    op: Operator | None = None
+    value: Any = None
+    any: list[Condition] | None = Field(default=None, min_length=1)
+    reason: LocalizedText
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "EligibilityRule":
+        if (self.any is None) == (self.field is None or self.op is None):
+            raise ValueError("a rule has either 'field' and 'op', or 'any'")
+        return self
+
+    def conditions(self) -> list[Condition]:
+        if self.any is not None:
+            return self.any
+        assert self.field is not None and self.op is not None
+        return [Condition(field=self.field, op=self.op, value=self.value)]
+
+
+class EligibilityRules(Model):
+    """Every rule must hold (a decision in data, evaluated by the eligibility building block)."""
+
+    all: list[EligibilityRule] = Field(default_factory=list)
+
+
+class PaymentTerms(Model):
+    amount_cents: int = Field(gt=0)
+    currency: str = Field(default="CAD", pattern=r"^[A-Z]{3}$")
+
+
+class RetrySettings(Model):
+    initial_interval_seconds: float = Field(default=1.0, gt=0)
+    maximum_interval_seconds: float = Field(default=30.0, gt=0)
+    maximum_attempts: int = Field(default=10, ge=1, le=100)
+    attempt_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+
+class ServicePlan(Model):
+    service_id: str
+    agency_id: str
+    agency_name: str
+    title: LocalizedText
+    registration_version: int
+    fields: list[str]
+    delivery: Delivery
+    eligibility: EligibilityRules | None = None
+    payment: PaymentTerms | None = None
+    sla: timedelta
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    # Services whose outcome this one needs (their references reach the agency).
+    needs: list[str] = Field(default_factory=list)
+    # Why the agency receives the person's data; what the person consents to.
+    purpose: LocalizedText | None = None
+    # Consent as given at intake: True given, False refused, None not asked yet.
+    consent: bool | None = None
+    # Where to tell the agency that the person withdrew (cancellation), if it wants to know.
+    withdrawal: Delivery | None = None
+    # Past the SLA: the step fails, or it is escalated to operators and keeps waiting.
+    on_sla: Literal["fail", "escalate"] = "fail"
+    # How long the person has to answer a request for information, and how often we remind.
+    information_deadline: timedelta = timedelta(days=30)
+    reminder_every: timedelta = timedelta(days=7)
+
+
+class DeadlinePlan(Model):
+    """A legal deadline: past ``due_at``, the listed steps that still wait on the person end."""
+
+    id: str
+    title: LocalizedText
+    due_at: datetime
+    services: list[str]
+
+
+class ProactiveOffer(Model):
+    """A journey a registry event started: offered to someone who must confirm it in time."""
+
+    event_type: str
+    event_source: str
+    due_at: datetime
+    life_event_title: LocalizedText
+
+
+class JourneyPlan(Model):
+    journey_id: str
+    life_event: str
+    definition_version: int
+    language: Language
+    # What the person told once (validated against the definition's intake schema).
+    intake: dict[str, Any]
+    services: list[ServicePlan]
+    # Where agencies send later decisions; the callback id is appended per step.
+    callback_base_url: str
+    deadlines: list[DeadlinePlan] = Field(default_factory=list)
+    # Set when an authoritative registry's event started the journey (no application yet).
+    proactive: ProactiveOffer | None = None
+
+
+class AgencyServiceInput(Model):
+    journey_id: str
+    step_id: str
+    life_event: str
+    language: Language
+    intake: dict[str, Any]
+    service: ServicePlan
+    callback_base_url: str
+    journey_started_at: datetime
+    prerequisites: dict[str, str] = Field(default_factory=dict)
+    # The earliest legal deadline for this step: waits on the person end there.
+    deadline_at: datetime | None = None
+    # A dry run (an integrator trying a service on synthetic data): no e-mail, no payment, no
+    # journey to report to; the outcome lists every exchange with the agency.
+    dry_run: bool = False
