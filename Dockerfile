@@ -12,6 +12,7 @@ WORKDIR /app
 # Only what `pip install .` needs: the packages named in pyproject's packages.find include list.
 COPY pyproject.toml README.md ./
 COPY lifeevents ./lifeevents
+COPY cli ./cli
 COPY workflows ./workflows
 COPY activities ./activities
 COPY api ./api
