@@ -1,13 +1,24 @@
 """Encryption of every payload Temporal stores: inputs, results, signals, updates, queries and
 failure details. AES-256-GCM with a key id in each payload's metadata, so keys can rotate: the
 current key encrypts, every listed key decrypts. Search attributes are never encrypted by
-Temporal, which is why they hold codes only."""
+Temporal, which is why they hold codes only.
+
+Only the orchestrator's own processes hold the keys, so only they can make a journey act:
+a payload that is not encrypted with a known key (a signal sent in plaintext with the
+``temporal`` CLI, a hand-written plan, a tampered ciphertext) is not decoded but replaced by a
+*refused* payload, which the data converter turns into a non-retryable ``RefusedPayload``
+error. Temporal then drops such a signal, rejects such an update and fails such a workflow
+start, and logs it with the workflow's id; a journey never sees the payload and is never
+wedged by it (raising here instead would fail the workflow task over and over).
+"""
 
 import base64
 import hashlib
 import os
 from collections.abc import Sequence
 
+import structlog
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
@@ -16,6 +27,15 @@ from lifeevents.settings import Settings
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
+# What a payload we refuse to decode becomes; the data converter raises on it.
+REFUSED_ENCODING = b"lifeevents/refused"
+REFUSED_REASON = "refused-reason"
+log = structlog.get_logger(__name__)
+
+
+def refused(reason: str) -> Payload:
+    log.warning("payload refused", reason=reason)
+    return Payload(metadata={"encoding": REFUSED_ENCODING, REFUSED_REASON: reason.encode()})
 
 
 class EncryptionCodec(PayloadCodec):
@@ -40,18 +60,22 @@ class EncryptionCodec(PayloadCodec):
         return encoded
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        decoded = []
-        for payload in payloads:
-            if payload.metadata.get("encoding") != ENCODING:
-                decoded.append(payload)  # written before encryption was on
-                continue
-            key_id = payload.metadata[KEY_ID].decode()
-            cipher = self._ciphers.get(key_id)
-            if cipher is None:
-                raise ValueError(f"unknown payload key id '{key_id}'")
+        return [self._decode_one(payload) for payload in payloads]
+
+    def _decode_one(self, payload: Payload) -> Payload:
+        encoding = payload.metadata.get("encoding")
+        if encoding == REFUSED_ENCODING:
+            return payload  # refused already (decoded twice: the UI's codec server, say)
+        if encoding != ENCODING:
+            return refused("not encrypted")
+        cipher = self._ciphers.get(payload.metadata.get(KEY_ID, b"").decode(errors="replace"))
+        if cipher is None:
+            return refused("encrypted with an unknown key")
+        try:
             plain = cipher.decrypt(payload.data[:12], payload.data[12:], None)
-            decoded.append(Payload.FromString(plain))
-        return decoded
+            return Payload.FromString(plain)
+        except (InvalidTag, ValueError):
+            return refused("not authentic")
 
 
 def codec_from_settings(settings: Settings) -> EncryptionCodec:

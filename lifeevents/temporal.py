@@ -3,25 +3,62 @@
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    EncodingPayloadConverter,
+)
+from temporalio.exceptions import ApplicationError
 
 from lifeevents import search_attributes
-from lifeevents.codec import codec_from_settings
+from lifeevents.codec import REFUSED_ENCODING, REFUSED_REASON, codec_from_settings
 from lifeevents.settings import Settings
+
+REFUSED_PAYLOAD = "RefusedPayload"
+
+
+class _RefusedPayloads(EncodingPayloadConverter):
+    """Turns a payload the codec refused into an error, never into a value."""
+
+    @property
+    def encoding(self) -> str:
+        return REFUSED_ENCODING.decode()
+
+    def to_payload(self, value: Any) -> Payload | None:
+        return None
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:
+        reason = payload.metadata.get(REFUSED_REASON, b"refused").decode(errors="replace")
+        raise ApplicationError(
+            f"Refused a payload {reason}: only the orchestrator's processes may send data",
+            type=REFUSED_PAYLOAD,
+            non_retryable=True,
+        )
+
+
+class JourneyPayloadConverter(PydanticPayloadConverter):
+    """pydantic's JSON converter, plus refusing what the codec refused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set_converters(_RefusedPayloads(), *self.converters.values())
 
 
 def data_converter(settings: Settings) -> DataConverter:
     """pydantic models in, encrypted payloads out (failure messages and traces included)."""
     return dataclasses.replace(
         pydantic_data_converter,
+        payload_converter_class=JourneyPayloadConverter,
         payload_codec=codec_from_settings(settings),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

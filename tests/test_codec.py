@@ -1,11 +1,15 @@
-"""Payload encryption: AES-256-GCM, a key id per payload, rotation without losing old data."""
+"""Payload encryption: AES-256-GCM, a key id per payload, rotation without losing old data;
+anything not encrypted with a known key is refused."""
 
 import os
 
 import pytest
 from temporalio.api.common.v1 import Payload
+from temporalio.exceptions import ApplicationError
 
-from lifeevents.codec import EncryptionCodec
+from lifeevents.codec import REFUSED_ENCODING, EncryptionCodec
+from lifeevents.settings import get_settings
+from lifeevents.temporal import data_converter
 
 PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"national_id": "123456782"}')
 
@@ -21,19 +25,34 @@ async def test_rotation_keeps_old_payloads_readable() -> None:
     after = await rotated.encode([PLAIN])
     assert after[0].metadata["encryption-key-id"] == b"2026"
     assert await rotated.decode(after) == [PLAIN]
-    # Unencrypted payloads (written before encryption was on) pass through.
-    assert await rotated.decode([PLAIN]) == [PLAIN]
+    # An unencrypted payload is refused, never decoded: only our processes hold the keys.
+    [refused] = await rotated.decode([PLAIN])
+    assert refused.metadata["encoding"] == REFUSED_ENCODING
+    assert refused.metadata["refused-reason"] == b"not encrypted"
+    assert b"123456782" not in refused.SerializeToString()
 
 
 async def test_an_unknown_key_or_a_tampered_payload_is_refused() -> None:
     encoded = await EncryptionCodec({"a": os.urandom(32)}, "a").encode([PLAIN])
-    with pytest.raises(ValueError, match="unknown payload key id 'a'"):
-        await EncryptionCodec({"b": os.urandom(32)}, "b").decode(encoded)
+    [unknown] = await EncryptionCodec({"b": os.urandom(32)}, "b").decode(encoded)
+    assert unknown.metadata["refused-reason"] == b"encrypted with an unknown key"
     key = os.urandom(32)
     encoded = await EncryptionCodec({"k": key}, "k").encode([PLAIN])
     tampered = Payload(metadata=encoded[0].metadata, data=encoded[0].data[:-1] + b"\x00")
-    with pytest.raises(Exception):  # noqa: B017 - cryptography's InvalidTag
-        await EncryptionCodec({"k": key}, "k").decode([tampered])
+    [forged] = await EncryptionCodec({"k": key}, "k").decode([tampered])
+    assert forged.metadata["refused-reason"] == b"not authentic"
+
+
+async def test_the_data_converter_turns_a_refused_payload_into_an_error() -> None:
+    converter = data_converter(get_settings())
+    assert converter.payload_codec is not None
+    [refused] = await converter.payload_codec.decode([PLAIN])
+    with pytest.raises(ApplicationError, match="not encrypted") as caught:
+        converter.payload_converter.from_payloads([refused], [dict])
+    assert caught.value.type == "RefusedPayload" and caught.value.non_retryable
+    # What our processes encrypt still round-trips.
+    [value] = await converter.decode(await converter.encode([{"a": 1}]), [dict])
+    assert value == {"a": 1}
 
 
 def test_keys_must_be_aes_256() -> None:
