@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
-from temporalio.client import Client
 
+from api.gateway import TemporalGateway
 from lifeevents import audit
 from lifeevents.credentials import agency_for_key
 from lifeevents.db import get_engine
@@ -23,14 +23,15 @@ def _session() -> Iterator[Session]:
         yield session
 
 
-def _temporal(request: Request) -> Client:
-    client: Client = request.app.state.temporal
-    return client
-
-
 SessionDep = Annotated[Session, Depends(_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-TemporalDep = Annotated[Client, Depends(_temporal)]
+
+
+def _gateway(request: Request, settings: SettingsDep) -> TemporalGateway:
+    return TemporalGateway(request.app.state.temporal, settings)
+
+
+GatewayDep = Annotated[TemporalGateway, Depends(_gateway)]
 _bearer = HTTPBearer(auto_error=False)
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 

@@ -1,17 +1,89 @@
-"""Error bodies in FastAPI's own 422 shape, for validation done outside pydantic."""
+"""Domain errors the API's services and its Temporal gateway raise, and the one handler that
+answers each: ``{"detail": ...}`` bodies, with 422 details in FastAPI's own shape."""
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from fastapi import HTTPException, status
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
 from jsonschema.exceptions import ValidationError as SchemaValidationError
+
+from lifeevents.registry import RegistryError
 
 _QUOTED = re.compile(r"'([^']+)'")
 
+# --- Domain errors ---------------------------------------------------------------------------
 
-def schema_error_detail(error: SchemaValidationError) -> dict[str, Any]:
-    """One JSON Schema error as {"loc", "msg", "type"}; "required" points at the missing field."""
-    loc: list[str | int] = ["body", *error.absolute_path]
+
+class Unprocessable(Exception):
+    """Input that passed pydantic but not the rules checked after it (schemas, consistency)."""
+
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        super().__init__(details)
+        self.details = details
+
+
+class UnknownLifeEvent(Exception):
+    def __init__(self, life_event: str) -> None:
+        super().__init__(life_event)
+        self.life_event = life_event
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was already used for a different intake."""
+
+
+class InvalidToken(Exception):
+    """A bearer token that does not verify (where one is optional but, if given, must)."""
+
+
+class ServiceNotFound(Exception):
+    """No such service, or one of another agency."""
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__(service_id)
+        self.service_id = service_id
+
+
+class JourneyNotFound(Exception):
+    def __init__(self, journey_id: str) -> None:
+        super().__init__(journey_id)
+        self.journey_id = journey_id
+
+
+class UpdateRefused(Exception):
+    """The journey refused a citizen's update (its validator, or because it is over)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StatusUnavailable(Exception):
+    """Temporal did not answer for a journey's status."""
+
+
+class StepNoLongerWaits(Exception):
+    """An agency's decision arrived for a step that already ended."""
+
+
+class DryRunTimedOut(Exception):
+    def __init__(self, timeout_seconds: float, workflow_id: str) -> None:
+        super().__init__(workflow_id)
+        self.timeout_seconds = timeout_seconds
+        self.workflow_id = workflow_id
+
+
+# --- 422 details -----------------------------------------------------------------------------
+
+
+def schema_error_detail(
+    error: SchemaValidationError, at: Sequence[str | int] = ("body",)
+) -> dict[str, Any]:
+    """One JSON Schema error as {"loc", "msg", "type"}, located under ``at``; "required"
+    points at the missing field."""
+    loc: list[str | int] = [*at, *error.absolute_path]
     if error.validator == "required":
         missing = _QUOTED.search(error.message)
         if missing:
@@ -45,5 +117,88 @@ def _describe(error: SchemaValidationError) -> str:
             return f"Input should be of type {error.validator_value}"
 
 
-def unprocessable(detail: list[dict[str, Any]]) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+def value_error(loc: Sequence[str | int], message: str) -> dict[str, Any]:
+    return {"loc": list(loc), "msg": message, "type": "value_error"}
+
+
+# --- Handlers --------------------------------------------------------------------------------
+
+
+def _detail(code: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+
+
+async def _unprocessable(_: Request, error: Unprocessable) -> JSONResponse:
+    return _detail(status.HTTP_422_UNPROCESSABLE_CONTENT, error.details)
+
+
+async def _registry_error(_: Request, error: RegistryError) -> JSONResponse:
+    detail = [value_error(["body", *error.loc], error.message)]
+    return _detail(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+
+
+async def _unknown_life_event(_: Request, error: UnknownLifeEvent) -> JSONResponse:
+    return _detail(status.HTTP_404_NOT_FOUND, f"Unknown life event '{error.life_event}'")
+
+
+async def _idempotency_key_reused(_: Request, error: IdempotencyKeyReused) -> JSONResponse:
+    return _detail(
+        status.HTTP_409_CONFLICT, "This Idempotency-Key was already used for a different intake"
+    )
+
+
+async def _invalid_token(_: Request, error: InvalidToken) -> JSONResponse:
+    return _detail(
+        status.HTTP_401_UNAUTHORIZED, "Invalid token", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+async def _service_not_found(_: Request, error: ServiceNotFound) -> JSONResponse:
+    return _detail(status.HTTP_404_NOT_FOUND, f"No service '{error.service_id}'")
+
+
+async def _journey_not_found(_: Request, error: JourneyNotFound) -> JSONResponse:
+    return _detail(status.HTTP_404_NOT_FOUND, f"No journey '{error.journey_id}'")
+
+
+async def _update_refused(_: Request, error: UpdateRefused) -> JSONResponse:
+    return _detail(status.HTTP_409_CONFLICT, error.message)
+
+
+async def _status_unavailable(_: Request, error: StatusUnavailable) -> JSONResponse:
+    return _detail(
+        status.HTTP_503_SERVICE_UNAVAILABLE, "The journey's status is unavailable right now"
+    )
+
+
+async def _step_no_longer_waits(_: Request, error: StepNoLongerWaits) -> JSONResponse:
+    return _detail(status.HTTP_409_CONFLICT, "This step no longer waits")
+
+
+async def _dry_run_timed_out(_: Request, error: DryRunTimedOut) -> JSONResponse:
+    return _detail(
+        status.HTTP_504_GATEWAY_TIMEOUT,
+        f"No decision within {error.timeout_seconds:g}s; "
+        f"the dry run goes on as {error.workflow_id}",
+    )
+
+
+_HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse]]] = {
+    Unprocessable: _unprocessable,
+    RegistryError: _registry_error,
+    UnknownLifeEvent: _unknown_life_event,
+    IdempotencyKeyReused: _idempotency_key_reused,
+    InvalidToken: _invalid_token,
+    ServiceNotFound: _service_not_found,
+    JourneyNotFound: _journey_not_found,
+    UpdateRefused: _update_refused,
+    StatusUnavailable: _status_unavailable,
+    StepNoLongerWaits: _step_no_longer_waits,
+    DryRunTimedOut: _dry_run_timed_out,
+}
+
+
+def install_handlers(app: FastAPI) -> None:
+    """One handler per domain error."""
+    for error, handler in _HANDLERS.items():
+        app.add_exception_handler(error, handler)

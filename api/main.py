@@ -7,14 +7,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlmodel import Session
 
+from api.errors import install_handlers
 from api.routes import (
     agencies,
     callbacks,
     codec,
+    dry_runs,
     health,
     journeys,
     life_events,
     registry_events,
+    services,
 )
 from lifeevents.db import create_tables, get_engine
 from lifeevents.settings import get_settings
@@ -42,8 +45,19 @@ def create_app() -> FastAPI:
         summary="Tell us once: one intake per life event, fanned out to every agency involved.",
         lifespan=lifespan,
     )
-    for module in (life_events, journeys, callbacks, agencies, registry_events, codec, health):
+    for module in (
+        life_events,
+        journeys,
+        callbacks,
+        agencies,
+        services,
+        dry_runs,
+        registry_events,
+        codec,
+        health,
+    ):
         app.include_router(module.router)
+    install_handlers(app)
     # The Temporal UI calls the codec server from the browser.
     app.add_middleware(
         CORSMiddleware,

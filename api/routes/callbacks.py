@@ -4,15 +4,13 @@ import structlog
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
-from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import GatewayDep, SessionDep, SettingsDep
 from lifeevents import audit
 from lifeevents.credentials import signing_secrets
 from lifeevents.ids import callback_target
 from lifeevents.models import AgencyDecision
 from lifeevents.webhooks import SignatureError, verify
-from workflows.agency_service import AgencyServiceWorkflow
 
 router = APIRouter(prefix="/v1/agency-callbacks", tags=["integrators"])
 log = structlog.get_logger(__name__)
@@ -52,7 +50,7 @@ async def agency_callback(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    temporal: TemporalDep,
+    gateway: GatewayDep,
 ) -> CallbackAccepted:
     """An agency reports its decision on a request it accepted earlier, signed with its
     webhook secret (Standard Webhooks). A second delivery of the same decision changes nothing."""
@@ -91,16 +89,7 @@ async def agency_callback(
             ],
         ) from error
 
-    handle = temporal.get_workflow_handle_for(AgencyServiceWorkflow.run, workflow_id)
-    try:
-        await handle.signal(
-            AgencyServiceWorkflow.agency_decision, decision.model_copy(update={"round": round_})
-        )
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            # The step already ended (decided, timed out or cancelled): nothing to resume.
-            raise HTTPException(status.HTTP_409_CONFLICT, "This step no longer waits") from error
-        raise
+    await gateway.signal_decision(workflow_id, decision.model_copy(update={"round": round_}))
     await run_in_threadpool(
         lambda: audit.append(
             session,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
-from api.deps import SessionDep, TemporalDep
+from api.deps import GatewayDep, SessionDep
 
 router = APIRouter(tags=["health"])
 
@@ -16,7 +16,7 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(session: SessionDep, temporal: TemporalDep) -> dict[str, str]:
+async def readyz(session: SessionDep, gateway: GatewayDep) -> dict[str, str]:
     """Temporal and the database both answer."""
     checks: dict[str, str] = {}
     try:
@@ -25,7 +25,7 @@ async def readyz(session: SessionDep, temporal: TemporalDep) -> dict[str, str]:
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         checks["database"] = f"error: {type(error).__name__}"
     try:
-        await temporal.service_client.check_health()
+        await gateway.check_health()
         checks["temporal"] = "ok"
     except Exception as error:  # noqa: BLE001
         checks["temporal"] = f"error: {type(error).__name__}"

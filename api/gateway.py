@@ -1,0 +1,255 @@
+"""The API's one doorway to Temporal: everything it asks of the journeys and steps running there.
+
+Routes and services never hold a workflow handle; they call this and get models back, or a
+domain error (``api.errors``) that one handler turns into the answer.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any, get_args
+
+from pydantic import BaseModel
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.errors import (
+    DryRunTimedOut,
+    JourneyNotFound,
+    StatusUnavailable,
+    StepNoLongerWaits,
+    UpdateRefused,
+)
+from lifeevents import search_attributes
+from lifeevents.ids import is_journey_id, step_workflow_id
+from lifeevents.models import (
+    AgencyDecision,
+    AgencyServiceInput,
+    CancelRequest,
+    CitizenRequest,
+    Confirmation,
+    ConsentAnswer,
+    InformationAnswer,
+    JourneyPlan,
+    JourneyState,
+    JourneyStatus,
+    StepOutcome,
+    StepStatus,
+)
+from lifeevents.settings import Settings
+from workflows.agency_service import AgencyServiceWorkflow
+from workflows.journey import LifeEventJourney
+
+LIVE_POLLER = timedelta(minutes=1)
+
+
+class JourneySummary(BaseModel):
+    journey_id: str
+    life_event: str | None
+    state: str | None
+    agencies: list[str]
+    execution_status: str | None
+    started_at: datetime | None
+    closed_at: datetime | None
+
+
+class TemporalGateway:
+    """One per request: the client the process connected at start, and the settings."""
+
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self._client = client
+        self._settings = settings
+
+    async def check_health(self) -> None:
+        """Raises when the Temporal frontend does not answer."""
+        await self._client.service_client.check_health()
+
+    # --- Journeys ----------------------------------------------------------------------------
+
+    async def start_journey(self, plan: JourneyPlan) -> bool:
+        """Start the plan's journey under its id; False when that journey already exists.
+
+        Idempotent: the id is derived from what identifies the request (an Idempotency-Key, or
+        a registry event's source and id), and Temporal refuses a second journey under it,
+        running or closed, so a retry (after a crash, or a redelivery) never starts another.
+        """
+        state = "waiting_for_citizen" if plan.proactive else "running"
+        try:
+            await self._client.start_workflow(
+                LifeEventJourney.run,
+                plan,
+                id=plan.journey_id,
+                task_queue=self._settings.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(search_attributes.LIFE_EVENT, plan.life_event),
+                        SearchAttributePair(search_attributes.JOURNEY_STATE, state),
+                        SearchAttributePair(
+                            search_attributes.JOURNEY_AGENCIES,
+                            sorted({service.agency_id for service in plan.services}),
+                        ),
+                    ]
+                ),
+                static_summary=f"{plan.life_event} journey"
+                + (" (proactive)" if plan.proactive else ""),
+            )
+        except WorkflowAlreadyStartedError:
+            return False
+        return True
+
+    async def journey_status(self, journey_id: str) -> JourneyStatus:
+        """Where a journey stands: asked while it runs, read from history once completed."""
+        handle = self._journey(journey_id)
+        try:
+            description = await handle.describe()
+            if description.workflow_type != "LifeEventJourney":
+                raise JourneyNotFound(journey_id)
+            if description.status == WorkflowExecutionStatus.COMPLETED:
+                # The result is in history: no worker is needed to answer.
+                return await handle.result()
+            return await handle.query(LifeEventJourney.status)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                raise JourneyNotFound(journey_id) from error
+            raise StatusUnavailable() from error
+
+    async def give_consent(self, journey_id: str, answer: ConsentAnswer) -> StepStatus:
+        result: StepStatus = await self._update(journey_id, LifeEventJourney.give_consent, answer)
+        return result
+
+    async def provide_information(
+        self, journey_id: str, answer: InformationAnswer
+    ) -> CitizenRequest:
+        result: CitizenRequest = await self._update(
+            journey_id, LifeEventJourney.provide_information, answer
+        )
+        return result
+
+    async def cancel(self, journey_id: str, request: CancelRequest) -> JourneyStatus:
+        result: JourneyStatus = await self._update(journey_id, LifeEventJourney.cancel, request)
+        return result
+
+    async def confirm(self, journey_id: str, answer: Confirmation) -> JourneyStatus:
+        result: JourneyStatus = await self._update(journey_id, LifeEventJourney.confirm, answer)
+        return result
+
+    async def list_journeys(
+        self,
+        *,
+        life_event: str | None,
+        state: JourneyState | None,
+        agency: str | None,
+        escalated: bool | None,
+        limit: int,
+    ) -> tuple[list[JourneySummary], str]:
+        """Journeys matching the filters (values already checked), and the visibility query
+        used: paste it into the Temporal UI or `temporal workflow list -q`."""
+        clauses = ['WorkflowType = "LifeEventJourney"']
+        if life_event is not None:
+            clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{life_event}"')
+        if state is not None:
+            assert state in get_args(JourneyState)
+            clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
+        if agency is not None:
+            clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{agency}"')
+        if escalated is not None:
+            clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
+        query = " AND ".join(clauses)
+        journeys: list[JourneySummary] = []
+        async for execution in self._client.list_workflows(query, limit=limit):
+            attributes = execution.typed_search_attributes
+            journeys.append(
+                JourneySummary(
+                    journey_id=execution.id,
+                    life_event=attributes.get(search_attributes.LIFE_EVENT),
+                    state=attributes.get(search_attributes.JOURNEY_STATE),
+                    agencies=list(attributes.get(search_attributes.JOURNEY_AGENCIES) or []),
+                    execution_status=execution.status.name.lower() if execution.status else None,
+                    started_at=execution.start_time,
+                    closed_at=execution.close_time,
+                )
+            )
+        return journeys, query
+
+    def _journey(self, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
+        if not is_journey_id(journey_id):
+            raise JourneyNotFound(journey_id)
+        return self._client.get_workflow_handle_for(LifeEventJourney.run, journey_id)
+
+    async def _update(self, journey_id: str, update: Any, arg: Any) -> Any:
+        """Run an update; a refusal by the journey's validator is refused with its reason."""
+        handle = self._journey(journey_id)
+        try:
+            return await handle.execute_update(update, arg)
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            message = getattr(cause, "message", None) or str(cause or error)
+            raise UpdateRefused(message) from error
+        except RPCError as error:
+            if error.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+                raise
+            # The server answers an update to a closed journey as if it did not exist: tell
+            # them apart.
+            try:
+                await handle.describe()
+            except RPCError as missing:
+                raise JourneyNotFound(handle.id) from missing
+            raise UpdateRefused("The journey is over") from error
+
+    # --- Agencies' steps ---------------------------------------------------------------------
+
+    async def signal_decision(self, step_workflow: str, decision: AgencyDecision) -> None:
+        """Resume the step waiting for this agency's decision."""
+        handle: WorkflowHandle[Any, StepOutcome] = self._client.get_workflow_handle_for(
+            AgencyServiceWorkflow.run, step_workflow
+        )
+        try:
+            await handle.signal(AgencyServiceWorkflow.agency_decision, decision)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                # The step already ended (decided, timed out or cancelled): nothing to resume.
+                raise StepNoLongerWaits() from error
+            raise
+
+    async def dry_run(self, request: AgencyServiceInput, timeout_seconds: float) -> StepOutcome:
+        """Run one step on its own (a dry run) and wait for its outcome."""
+        handle = await self._client.start_workflow(
+            AgencyServiceWorkflow.run,
+            request,
+            id=step_workflow_id(request.journey_id, request.step_id),
+            task_queue=self._settings.task_queue,
+        )
+        try:
+            return await asyncio.wait_for(handle.result(), timeout=timeout_seconds)
+        except TimeoutError as error:
+            raise DryRunTimedOut(timeout_seconds, handle.id) from error
+
+    async def live_pollers(self, task_queue: str) -> int:
+        """How many workers polled a native agency's task queue within the last minute."""
+        answer = await self._client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=self._settings.temporal_namespace,
+                task_queue=TaskQueue(name=task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+            )
+        )
+        now = datetime.now(UTC)
+        return sum(
+            1 for p in answer.pollers if now - p.last_access_time.ToDatetime(UTC) < LIVE_POLLER
+        )

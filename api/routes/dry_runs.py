@@ -1,0 +1,34 @@
+"""Dry runs: an integrator runs one of its services on synthetic data through the real path."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+
+from api.deps import GatewayDep, IntegratorDep, SessionDep, SettingsDep
+from api.services import dry_runs
+from api.services.dry_runs import DryRunRequest, DryRunResult
+
+router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
+
+
+@router.post("/{agency_id}/services/{service_id}/dry-run", response_model=DryRunResult)
+async def dry_run(
+    agency_id: str,
+    service_id: str,
+    agency: IntegratorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    gateway: GatewayDep,
+    body: Annotated[DryRunRequest | None, Body()] = None,
+) -> DryRunResult:
+    """Run one service on synthetic data through the real path (eligibility, signing,
+    submission, callback) and return what was sent and received. No person's data, no
+    e-mail, no payment."""
+    return await dry_runs.dry_run(
+        session=session,
+        settings=settings,
+        gateway=gateway,
+        agency=agency,
+        service_id=service_id,
+        request=body or DryRunRequest(),
+    )

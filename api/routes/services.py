@@ -1,0 +1,187 @@
+"""Agencies' services: each agency's integrators register them, and change, withdraw or delete
+them. Every change is a new version; journeys keep the one they began with."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from api.deps import GatewayDep, IntegratorDep, SessionDep
+from api.errors import Unprocessable
+from api.gateway import TemporalGateway
+from api.services.registrations import owned_service, record
+from lifeevents.catalog import get_catalog
+from lifeevents.registry import ServiceRegistration, check_against_catalog, upsert_service
+from lifeevents.tables import AgencyService, AgencyServiceVersion, utcnow
+
+router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
+
+
+class WorkerStatus(BaseModel):
+    task_queue: str
+    live: bool
+    pollers: int
+
+
+class RegisteredService(ServiceRegistration):
+    agency_id: str
+    version: int
+    active: bool
+    workers: WorkerStatus | None = None
+
+
+def _public(row: AgencyService, workers: WorkerStatus | None = None) -> RegisteredService:
+    return RegisteredService.model_validate(
+        {
+            **row.registration,
+            "agency_id": row.agency_id,
+            "version": row.version,
+            "active": row.active,
+            "workers": workers,
+        }
+    )
+
+
+def _checked(registration: ServiceRegistration) -> ServiceRegistration:
+    check_against_catalog(registration, get_catalog())
+    return registration
+
+
+async def _workers(gateway: TemporalGateway, row: AgencyService) -> WorkerStatus | None:
+    """For a native agency: are workers polling its task queue right now?"""
+    delivery = row.registration["delivery"]
+    if delivery["mode"] != "task_queue":
+        return None
+    live = await gateway.live_pollers(delivery["task_queue"])
+    return WorkerStatus(task_queue=delivery["task_queue"], live=bool(live), pollers=live)
+
+
+@router.post(
+    "/{agency_id}/services", status_code=status.HTTP_201_CREATED, response_model=RegisteredService
+)
+def register_service(
+    agency_id: str, body: ServiceRegistration, agency: IntegratorDep, session: SessionDep
+) -> RegisteredService:
+    """Register one of your agency's services; new journeys reach it at once."""
+    if session.get(AgencyService, body.service_id) is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "This service id is already registered")
+    row = upsert_service(session=session, agency_id=agency.agency_id, registration=_checked(body))
+    record(
+        session,
+        "integrator",
+        "service_registered",
+        agency.agency_id,
+        service_id=row.service_id,
+        version=row.version,
+    )
+    return _public(row)
+
+
+@router.get("/{agency_id}/services", response_model=list[RegisteredService])
+def list_services(agency_id: str, agency: IntegratorDep, session: SessionDep) -> list[Any]:
+    """Your agency's services, including disabled ones."""
+    rows = session.exec(select(AgencyService).where(AgencyService.agency_id == agency.agency_id))
+    return [_public(row) for row in rows.all()]
+
+
+@router.get("/{agency_id}/services/{service_id}", response_model=RegisteredService)
+async def get_service(
+    agency_id: str,
+    service_id: str,
+    agency: IntegratorDep,
+    session: SessionDep,
+    gateway: GatewayDep,
+) -> RegisteredService:
+    """One of your services; for a native one, whether its task queue has live workers."""
+    row = owned_service(session, agency.agency_id, service_id)
+    return _public(row, await _workers(gateway, row))
+
+
+@router.get("/{agency_id}/services/{service_id}/versions", response_model=list[dict[str, Any]])
+def service_versions(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> list[dict[str, Any]]:
+    """Every version of the registration, oldest first."""
+    owned_service(session, agency.agency_id, service_id)
+    rows = session.exec(
+        select(AgencyServiceVersion)
+        .where(AgencyServiceVersion.service_id == service_id)
+        .order_by(col(AgencyServiceVersion.version))
+    )
+    return [
+        {"version": r.version, "created_at": r.created_at, "registration": r.registration}
+        for r in rows
+    ]
+
+
+@router.put("/{agency_id}/services/{service_id}", response_model=RegisteredService)
+def update_service(
+    agency_id: str,
+    service_id: str,
+    body: ServiceRegistration,
+    agency: IntegratorDep,
+    session: SessionDep,
+) -> RegisteredService:
+    """Replace a service's registration: a new version; journeys in flight keep theirs."""
+    owned_service(session, agency.agency_id, service_id)
+    if body.service_id != service_id:
+        raise Unprocessable(
+            [
+                {
+                    "loc": ["body", "service_id"],
+                    "type": "value_error",
+                    "msg": "service_id must match the URL",
+                }
+            ]
+        )
+    row = upsert_service(session=session, agency_id=agency.agency_id, registration=_checked(body))
+    record(
+        session,
+        "integrator",
+        "service_updated",
+        agency.agency_id,
+        service_id=row.service_id,
+        version=row.version,
+    )
+    return _public(row)
+
+
+def _set_active(session: Session, row: AgencyService, active: bool) -> AgencyService:
+    row.active = active
+    row.updated_at = utcnow()
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    action = "service_enabled" if active else "service_disabled"
+    record(session, "integrator", action, row.agency_id, service_id=row.service_id)
+    return row
+
+
+@router.post("/{agency_id}/services/{service_id}/disable", response_model=RegisteredService)
+def disable_service(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> RegisteredService:
+    """Withdraw a service from new journeys (journeys in flight are not affected)."""
+    return _public(
+        _set_active(session, owned_service(session, agency.agency_id, service_id), False)
+    )
+
+
+@router.post("/{agency_id}/services/{service_id}/enable", response_model=RegisteredService)
+def enable_service(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> RegisteredService:
+    """Offer a disabled service to new journeys again."""
+    return _public(_set_active(session, owned_service(session, agency.agency_id, service_id), True))
+
+
+@router.delete("/{agency_id}/services/{service_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_service(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+) -> Response:
+    """Delete a service; its past versions stay on record for the journeys that used them."""
+    session.delete(owned_service(session, agency.agency_id, service_id))
+    session.commit()
+    record(session, "integrator", "service_deleted", agency.agency_id, service_id=service_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

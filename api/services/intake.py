@@ -1,0 +1,160 @@
+"""The single intake per life event: validate, handle the Idempotency-Key, pin the plan, start."""
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from api.errors import (
+    IdempotencyKeyReused,
+    InvalidToken,
+    UnknownLifeEvent,
+    Unprocessable,
+    schema_error_detail,
+)
+from api.gateway import TemporalGateway
+from lifeevents.catalog import LifeEventDefinition, get_catalog
+from lifeevents.ids import journey_id_for_intake, journey_token, new_journey_id
+from lifeevents.models import JourneyPlan
+from lifeevents.oidc import identify, looks_like_jwt
+from lifeevents.plans import resolve_plan
+from lifeevents.settings import Settings
+from lifeevents.tables import IntakeRecord, JourneyOwner
+
+
+class IntakeAccepted(BaseModel):
+    journey_id: str
+    status_url: str
+    # The person's key to this journey (bearer token on /v1/journeys/{id}…); keep it.
+    access_token: str
+    life_event: str
+    services: list[str]
+
+
+def life_event_definition(life_event: str) -> LifeEventDefinition:
+    definition = get_catalog().get(life_event)
+    if definition is None:
+        raise UnknownLifeEvent(life_event)
+    return definition
+
+
+async def submit(
+    *,
+    session: Session,
+    settings: Settings,
+    gateway: TemporalGateway,
+    life_event: str,
+    body: Any,
+    bearer_token: str | None,
+    idempotency_key: str | None,
+) -> tuple[IntakeAccepted, bool]:
+    """Tell us once: validate the intake, pin the plan and start the journey. Also says whether
+    this started it (False: the same intake was already accepted under this key)."""
+    definition = life_event_definition(life_event)
+    intake = _validate(definition, body)
+    request_hash = _request_hash(settings, life_event, intake)
+
+    replay = False
+    if idempotency_key is None:
+        journey_id = new_journey_id()
+    else:
+        journey_id = journey_id_for_intake(life_event, idempotency_key)
+        existing = await run_in_threadpool(session.get, IntakeRecord, idempotency_key)
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise IdempotencyKeyReused()
+            replay = True
+
+    plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
+    if bearer_token is not None and settings.oidc_issuer and looks_like_jwt(bearer_token):
+        # Signed in with OpenID Connect: the journey is theirs, whatever device asks later.
+        await run_in_threadpool(_own, session, settings, bearer_token, journey_id)
+    if idempotency_key is not None and not replay:
+        record, created = await run_in_threadpool(
+            _remember, session, idempotency_key, request_hash, journey_id, life_event
+        )
+        if record.request_hash != request_hash:
+            raise IdempotencyKeyReused()
+        replay = not created
+
+    # Starting is idempotent too (see start_journey): a retry after a crash between
+    # remembering the key and starting never starts a second journey.
+    if not await gateway.start_journey(plan):
+        replay = True
+
+    accepted = IntakeAccepted(
+        journey_id=journey_id,
+        access_token=journey_token(settings.app_secret, journey_id),
+        status_url=f"/v1/journeys/{journey_id}",
+        life_event=life_event,
+        services=[service.service_id for service in plan.services],
+    )
+    return accepted, not replay
+
+
+def _request_hash(settings: Settings, life_event: str, body: dict[str, Any]) -> str:
+    # Keyed, so the stored hash cannot be tested against guessed personal data.
+    canonical = json.dumps([life_event, body], sort_keys=True, separators=(",", ":"))
+    return hmac.new(settings.app_secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _validate(definition: LifeEventDefinition, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise Unprocessable(
+            [{"loc": ["body"], "msg": "Input should be a JSON object", "type": "dict_type"}]
+        )
+    errors = sorted(definition.validator().iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise Unprocessable([schema_error_detail(error) for error in errors])
+    body.setdefault("contact", {}).setdefault("language", "en")
+    return body
+
+
+def _plan(
+    session: Session,
+    settings: Settings,
+    definition: LifeEventDefinition,
+    intake: dict[str, Any],
+    journey_id: str,
+) -> JourneyPlan:
+    return resolve_plan(
+        session=session,
+        definition=definition,
+        intake=intake,
+        journey_id=journey_id,
+        callback_base_url=settings.public_base_url,
+    )
+
+
+def _own(session: Session, settings: Settings, token: str, journey_id: str) -> None:
+    identity = identify(settings, token)
+    if identity is None:
+        raise InvalidToken()
+    session.merge(JourneyOwner(journey_id=journey_id, subject_hash=identity.subject_hash))
+    session.commit()
+
+
+def _remember(
+    session: Session, key: str, request_hash: str, journey_id: str, life_event: str
+) -> tuple[IntakeRecord, bool]:
+    """Store the key; if a concurrent request stored it first, return theirs (not created)."""
+    record = IntakeRecord(
+        idempotency_key=key,
+        request_hash=request_hash,
+        journey_id=journey_id,
+        life_event=life_event,
+    )
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.get(IntakeRecord, key)
+        assert existing is not None
+        return existing, False
+    return record, True
