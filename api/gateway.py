@@ -113,6 +113,24 @@ class TemporalGateway:
             return False
         return True
 
+    async def journey_intake(self, journey_id: str) -> dict[str, Any] | None:
+        """What the person told a journey at its start (from its first event), or None when
+        Temporal holds no such journey (never started, or past its retention)."""
+        handle = self._journey(journey_id)
+        try:
+            async for event in handle.fetch_history_events():
+                attributes = event.workflow_execution_started_event_attributes
+                [plan] = await self._client.data_converter.decode(
+                    attributes.input.payloads, [JourneyPlan]
+                )
+                assert isinstance(plan, JourneyPlan)
+                return plan.intake
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return None
+            raise
+        return None
+
     async def journey_status(self, journey_id: str) -> JourneyStatus:
         """Where a journey stands: asked while it runs, read from history once completed."""
         handle = self._journey(journey_id)

@@ -29,8 +29,11 @@ def new_journey_id() -> str:
     return str(uuid.uuid4())
 
 
-def journey_id_for_intake(life_event: str, idempotency_key: str) -> str:
-    return str(uuid.uuid5(_INTAKE_NAMESPACE, f"{life_event}\n{idempotency_key}"))
+def journey_id_for_intake(life_event: str, idempotency_key: str, owner: str = "") -> str:
+    """An Idempotency-Key names a journey within its life event and its owner (a signed-in
+    person's subject hash; "" for an anonymous intake): nobody else's key can reach it."""
+    scope = f"{life_event}\n{idempotency_key}" + (f"\n{owner}" if owner else "")
+    return str(uuid.uuid5(_INTAKE_NAMESPACE, scope))
 
 
 def journey_id_for_event(source: str, event_id: str) -> str:

@@ -54,47 +54,74 @@ async def submit(
     idempotency_key: str | None,
 ) -> tuple[IntakeAccepted, bool]:
     """Tell us once: validate the intake, pin the plan and start the journey. Also says whether
-    this started it (False: the same intake was already accepted under this key)."""
+    this started it (False: the same intake was already accepted under this key).
+
+    A key is scoped to its life event and its owner (anonymous, or a signed-in person), and a
+    replay answers with the journey and its token only when the stored intake record holds the
+    same body hash, or, with no record left (purged), the journey's own intake is the same.
+    """
     definition = life_event_definition(life_event)
     intake = _validate(definition, body)
+    owner = await run_in_threadpool(_owner, settings, bearer_token)
     request_hash = _request_hash(settings, life_event, intake)
-
-    replay = False
     if idempotency_key is None:
-        journey_id = new_journey_id()
+        journey_id, record_key = new_journey_id(), None
     else:
-        journey_id = journey_id_for_intake(life_event, idempotency_key)
-        existing = await run_in_threadpool(session.get, IntakeRecord, idempotency_key)
+        journey_id = journey_id_for_intake(life_event, idempotency_key, owner)
+        record_key = _record_key(settings, life_event, owner, idempotency_key)
+        existing = await run_in_threadpool(session.get, IntakeRecord, record_key)
         if existing is not None:
             if existing.request_hash != request_hash:
                 raise IdempotencyKeyReused()
-            replay = True
+            plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
+            # Started already, or not yet if the first request crashed before starting.
+            await gateway.start_journey(plan)
+            return _accepted(settings, plan), False
 
     plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
-    if bearer_token is not None and settings.oidc_issuer and looks_like_jwt(bearer_token):
-        # Signed in with OpenID Connect: the journey is theirs, whatever device asks later.
-        await run_in_threadpool(_own, session, settings, bearer_token, journey_id)
-    if idempotency_key is not None and not replay:
+    created = True
+    if record_key is not None:
         record, created = await run_in_threadpool(
-            _remember, session, idempotency_key, request_hash, journey_id, life_event
+            _remember, session, record_key, request_hash, journey_id, life_event
         )
         if record.request_hash != request_hash:
             raise IdempotencyKeyReused()
-        replay = not created
+    if created and owner:
+        # Signed in with OpenID Connect: the journey is theirs, whatever device asks later.
+        await run_in_threadpool(_own, session, owner, journey_id)
+    if not await gateway.start_journey(plan) and created:
+        # This request stored the key, yet the journey exists: a concurrent replay of the same
+        # intake started it, or the key was used before and its record purged since. Only the
+        # same intake may have it.
+        if await gateway.journey_intake(journey_id) != intake:
+            raise IdempotencyKeyReused()
+    return _accepted(settings, plan), created
 
-    # Starting is idempotent too (see start_journey): a retry after a crash between
-    # remembering the key and starting never starts a second journey.
-    if not await gateway.start_journey(plan):
-        replay = True
 
-    accepted = IntakeAccepted(
-        journey_id=journey_id,
-        access_token=journey_token(settings.app_secret, journey_id),
-        status_url=f"/v1/journeys/{journey_id}",
-        life_event=life_event,
+def _accepted(settings: Settings, plan: JourneyPlan) -> IntakeAccepted:
+    return IntakeAccepted(
+        journey_id=plan.journey_id,
+        access_token=journey_token(settings.app_secret, plan.journey_id),
+        status_url=f"/v1/journeys/{plan.journey_id}",
+        life_event=plan.life_event,
         services=[service.service_id for service in plan.services],
     )
-    return accepted, not replay
+
+
+def _owner(settings: Settings, bearer_token: str | None) -> str:
+    """The signed-in person's subject hash, "" for an anonymous intake; a JWT that does not
+    verify is refused rather than treated as anonymous."""
+    if bearer_token is None or not settings.oidc_issuer or not looks_like_jwt(bearer_token):
+        return ""
+    identity = identify(settings, bearer_token)
+    if identity is None:
+        raise InvalidToken()
+    return identity.subject_hash
+
+
+def _record_key(settings: Settings, life_event: str, owner: str, key: str) -> str:
+    scope = json.dumps([life_event, owner, key], separators=(",", ":"))
+    return hmac.new(settings.app_secret.encode(), scope.encode(), hashlib.sha256).hexdigest()
 
 
 def _request_hash(settings: Settings, life_event: str, body: dict[str, Any]) -> str:
@@ -131,12 +158,13 @@ def _plan(
     )
 
 
-def _own(session: Session, settings: Settings, token: str, journey_id: str) -> None:
-    identity = identify(settings, token)
-    if identity is None:
-        raise InvalidToken()
-    session.merge(JourneyOwner(journey_id=journey_id, subject_hash=identity.subject_hash))
-    session.commit()
+def _own(session: Session, owner: str, journey_id: str) -> None:
+    """Record who owns a journey; an owner, once recorded, is never replaced."""
+    session.add(JourneyOwner(journey_id=journey_id, subject_hash=owner))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
 
 
 def _remember(

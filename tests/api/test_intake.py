@@ -8,8 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session, create_engine, select
 from temporalio.client import Client
 
+from lifeevents.tables import IntakeRecord
+from tests.support.intakes import intake_for
 from tests.support.stack import Stack, birth_intake
 
 URL = "/v1/life-events/birth/intakes"
@@ -155,6 +158,47 @@ def test_same_key_and_body_give_the_same_journey(stack: Stack) -> None:
     with stack.api() as client:
         again = client.post(URL, json=body, headers={"Idempotency-Key": key})
     assert (again.status_code, again.json()["journey_id"]) == (200, first.json()["journey_id"])
+
+
+def test_a_purged_key_does_not_open_its_old_journey_to_another_body(stack: Stack) -> None:
+    """Once retention has removed the intake record, the key's journey still exists: the same
+    key with another body must not get it (nor its token), the same body still does."""
+    key = f"purged-{uuid.uuid4()}"
+    body = birth_intake(email="victim@example.org")
+    with stack.api() as client:
+        first = client.post(URL, json=body, headers={"Idempotency-Key": key})
+        assert first.status_code == 202, first.text
+        engine = create_engine(f"sqlite:///{stack.folder / 'app.db'}")
+        with Session(engine) as session:
+            for record in session.exec(
+                select(IntakeRecord).where(IntakeRecord.journey_id == first.json()["journey_id"])
+            ):
+                session.delete(record)
+            session.commit()
+        attacker = client.post(
+            URL, json=birth_intake(email="attacker@example.org"), headers={"Idempotency-Key": key}
+        )
+        assert attacker.status_code == 409, attacker.text
+        assert "access_token" not in attacker.text
+    stack.tokens[first.json()["journey_id"]] = first.json()["access_token"]
+    stack.wait_until_done(first.json()["journey_id"])
+
+
+def test_a_key_is_scoped_to_its_life_event(stack: Stack) -> None:
+    key = f"scoped-{uuid.uuid4()}"
+    with stack.api() as client:
+        birth = client.post(
+            URL, json=birth_intake(email="scope@example.org"), headers={"Idempotency-Key": key}
+        )
+        move = client.post(
+            "/v1/life-events/change-of-address/intakes",
+            json=intake_for("change-of-address", "scope@example.org"),
+            headers={"Idempotency-Key": key},
+        )
+    assert (birth.status_code, move.status_code) == (202, 202), move.text
+    assert birth.json()["journey_id"] != move.json()["journey_id"]
+    stack.tokens[birth.json()["journey_id"]] = birth.json()["access_token"]
+    stack.wait_until_done(birth.json()["journey_id"])
 
 
 async def test_concurrent_identical_intakes_start_one_journey(
