@@ -9,49 +9,34 @@ again with it. Cancelled, the step undoes what it did (withdrawal, payment rever
 """
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.agency_request import prepare_agency_request
-    from activities.compensation import reverse_payment, withdraw_submission
-    from activities.eligibility import check_eligibility
-    from activities.notification import send_notification
-    from activities.payment import record_payment
-    from activities.submission import AGENCY_REJECTED_REQUEST, deliver_webhook
+    from lifeevents.ids import (
+        information_message_key,
+        information_request_id,
+        outcome_message_key,
+        reminder_message_key,
+    )
     from lifeevents.models import (
         AgencyDecision,
-        AgencyRequest,
         AgencyServiceInput,
         CitizenRequest,
-        DeliverWebhookInput,
-        EligibilityInput,
         InformationAnswer,
-        JourneyPlan,
-        LocalizedText,
-        NotificationInput,
-        PaymentInput,
-        PrepareRequestInput,
-        ReversePaymentInput,
-        ServicePlan,
+        MessageKind,
         StepOutcome,
         StepUpdate,
-        SubmissionResult,
-        WithdrawalInput,
     )
-
-# Telling the person, paying or undoing must not be given up lightly: retry for a day.
-PERSISTENT = RetryPolicy(maximum_interval=timedelta(minutes=5))
-DAY = timedelta(days=1)
-QUICK = timedelta(seconds=10)
+    from workflows import calls, messages
+    from workflows.names import AGENCY_DECISION, AGENCY_SERVICE, INFORMATION_PROVIDED, STEP_CHANGED
+    from workflows.waits import wait_for
 
 
-@workflow.defn
+@workflow.defn(name=AGENCY_SERVICE)
 class AgencyServiceWorkflow:
     def __init__(self) -> None:
         self._decisions: dict[int, AgencyDecision] = {}
@@ -59,12 +44,12 @@ class AgencyServiceWorkflow:
         self._submitted = False
         self._exchanges: list[dict[str, Any]] = []
 
-    @workflow.signal
+    @workflow.signal(name=AGENCY_DECISION)
     def agency_decision(self, decision: AgencyDecision) -> None:
         """An agency's later decision. The first per submission counts; replays change nothing."""
         self._decisions.setdefault(decision.round, decision)
 
-    @workflow.signal
+    @workflow.signal(name=INFORMATION_PROVIDED)
     def information_provided(self, answer: InformationAnswer) -> None:
         """The person's answers, validated by the journey's update."""
         if self._answers is None:
@@ -80,7 +65,9 @@ class AgencyServiceWorkflow:
         except asyncio.CancelledError:
             # The journey was cancelled: undo what this step did, then end as cancelled.
             done = (
-                await undo(request.journey_id, workflow.info().workflow_id, request.service, None)
+                await calls.undo(
+                    request.journey_id, workflow.info().workflow_id, request.service, None
+                )
                 if self._submitted
                 else []
             )
@@ -92,88 +79,38 @@ class AgencyServiceWorkflow:
             )
 
     async def _serve(self, request: AgencyServiceInput) -> StepOutcome:
-        service = request.service
-        eligibility = await workflow.execute_local_activity(
-            check_eligibility,
-            EligibilityInput(
-                journey_id=request.journey_id,
-                service_id=service.service_id,
-                language=request.language,
-                rules=service.eligibility,
-                intake=request.intake,
-                as_of=request.journey_started_at,
-            ),
-            start_to_close_timeout=QUICK,
-        )
-        if not eligibility.eligible:
-            await self._notify(request, "not_eligible", reasons=eligibility.reasons)
-            return StepOutcome(
-                state="not_eligible", outcome="not_eligible", reasons=eligibility.reasons
-            )
+        not_eligible = await self._check_eligibility(request)
+        if not_eligible is not None:
+            return not_eligible
+        decided = await self._decide(request)
+        if isinstance(decided, StepOutcome):
+            return decided  # the step failed before the agency decided
+        return await self._conclude(request, decided)
 
+    # --- Eligibility --------------------------------------------------------------------------
+
+    async def _check_eligibility(self, request: AgencyServiceInput) -> StepOutcome | None:
+        """None when eligible; else how the step ends (the person is told why)."""
+        eligibility = await calls.check_eligibility(request)
+        if eligibility.eligible:
+            return None
+        await self._notify(request, "not_eligible", reasons=eligibility.reasons)
+        return StepOutcome(
+            state="not_eligible", outcome="not_eligible", reasons=eligibility.reasons
+        )
+
+    # --- Deciding: submission rounds until the agency decides ---------------------------------
+
+    async def _decide(self, request: AgencyServiceInput) -> AgencyDecision | StepOutcome:
+        """Submit, and submit again with the person's answers for as long as the agency asks for
+        more information; the agency's decision, or how the step failed."""
         round_, information = 1, dict[str, str]()
         while True:
-            agency_request = await workflow.execute_local_activity(
-                prepare_agency_request,
-                PrepareRequestInput(
-                    journey_id=request.journey_id,
-                    step_id=request.step_id,
-                    service_id=service.service_id,
-                    life_event=request.life_event,
-                    fields=service.fields,
-                    intake=request.intake,
-                    callback_base_url=request.callback_base_url,
-                    prerequisites=request.prerequisites,
-                    information=information,
-                    round=round_,
-                    workflow_id=workflow.info().workflow_id,
-                    agency_id=service.agency_id,
-                    record_access=not request.dry_run,
-                ),
-                start_to_close_timeout=QUICK,
-            )
-            self._submitted = True
-            self._trace(request, "sent", agency_request.model_dump(mode="json"))
-            try:
-                submission = await self._submit(request, agency_request, round_)
-            except ActivityError as error:
-                reason = _failure_message(error)
-                self._trace(request, "failed", {"reason": reason})
-                await self._notify(request, "failed", reasons=[reason])
-                return StepOutcome(state="failed", outcome="submission_failed", reasons=[reason])
-
-            self._trace(request, "received", submission.model_dump(mode="json"))
-            decision = submission.decision or self._decisions.get(round_)
-            if decision is None:
-                await self._report(
-                    request, StepUpdate(step_id=request.step_id, state="waiting_for_agency")
-                )
-                # Awaited within this iteration, so the closure sees this round's number.
-                if not await _wait(lambda: round_ in self._decisions, service.sla):  # noqa: B023
-                    reason = (
-                        f"{service.agency_name} did not decide within the service's time limit."
-                    )
-                    if service.on_sla != "escalate":
-                        await self._notify(request, "failed", reasons=[reason])
-                        return StepOutcome(
-                            state="failed", outcome="agency_timeout", reasons=[reason]
-                        )
-                    # The service asked for escalation: operators are alerted (the journey is
-                    # marked escalated in visibility) and the step keeps waiting for the agency.
-                    await self._report(
-                        request,
-                        StepUpdate(
-                            step_id=request.step_id,
-                            state="waiting_for_agency",
-                            reasons=[f"{reason} Escalated to operators."],
-                            escalated=True,
-                        ),
-                    )
-                    await workflow.wait_condition(lambda: round_ in self._decisions)  # noqa: B023
-                decision = self._decisions[round_]
-                self._trace(request, "callback", decision.model_dump(mode="json"))
+            decision = await self._submission_round(request, round_, information)
+            if isinstance(decision, StepOutcome):
+                return decision
             if decision.decision != "needs_information" or request.dry_run:
-                break
+                return decision
             answers = await self._ask(request, decision, round_)
             if answers is None:
                 reason = "The information asked for was not given before the deadline."
@@ -186,11 +123,113 @@ class AgencyServiceWorkflow:
                 StepUpdate(
                     step_id=request.step_id,
                     state="running",
-                    closed_request=_request_id(request, round_),
+                    closed_request=information_request_id(request.step_id, round_),
                 ),
             )
             round_, information = round_ + 1, answers
 
+    async def _submission_round(
+        self, request: AgencyServiceInput, round_: int, information: dict[str, str]
+    ) -> AgencyDecision | StepOutcome:
+        """Submit once; the agency's decision on it, or how the step failed."""
+        agency_request = await calls.prepare_agency_request(request, round_, information)
+        self._submitted = True
+        self._trace(request, "sent", agency_request.model_dump(mode="json"))
+        try:
+            submission = await calls.submit(request, agency_request, round_)
+        except ActivityError as error:
+            reason = _failure_message(error)
+            self._trace(request, "failed", {"reason": reason})
+            await self._notify(request, "failed", reasons=[reason])
+            return StepOutcome(state="failed", outcome="submission_failed", reasons=[reason])
+
+        self._trace(request, "received", submission.model_dump(mode="json"))
+        # The decision may have come back at once, or by callback before the answer did.
+        decision = submission.decision or self._decisions.get(round_)
+        if decision is None:
+            return await self._await_decision(request, round_)
+        return decision
+
+    async def _await_decision(
+        self, request: AgencyServiceInput, round_: int
+    ) -> AgencyDecision | StepOutcome:
+        """Wait for the agency's callback, up to the SLA (then fail, or escalate and go on)."""
+        service = request.service
+        await self._report(request, StepUpdate(step_id=request.step_id, state="waiting_for_agency"))
+        if not await wait_for(lambda: round_ in self._decisions, service.sla):
+            reason = f"{service.agency_name} did not decide within the service's time limit."
+            if service.on_sla != "escalate":
+                await self._notify(request, "failed", reasons=[reason])
+                return StepOutcome(state="failed", outcome="agency_timeout", reasons=[reason])
+            # The service asked for escalation: operators are alerted (the journey is marked
+            # escalated in visibility) and the step keeps waiting for the agency.
+            await self._report(
+                request,
+                StepUpdate(
+                    step_id=request.step_id,
+                    state="waiting_for_agency",
+                    reasons=[f"{reason} Escalated to operators."],
+                    escalated=True,
+                ),
+            )
+            await workflow.wait_condition(lambda: round_ in self._decisions)
+        decision = self._decisions[round_]
+        self._trace(request, "callback", decision.model_dump(mode="json"))
+        return decision
+
+    async def _ask(
+        self, request: AgencyServiceInput, decision: AgencyDecision, round_: int
+    ) -> dict[str, str] | None:
+        """Ask the person for what the agency needs; remind them until they answer or time is up."""
+        service = request.service
+        self._answers = None
+        due = workflow.now() + service.information_deadline
+        if request.deadline_at is not None:
+            due = min(due, request.deadline_at)
+        ask = CitizenRequest(
+            id=information_request_id(request.step_id, round_),
+            kind="information",
+            step_id=request.step_id,
+            title=service.title,
+            requested=decision.requested,
+            message=decision.message,
+            created_at=workflow.now(),
+            due_at=due,
+        )
+        await self._report(
+            request, StepUpdate(step_id=request.step_id, state="waiting_for_citizen", request=ask)
+        )
+        step_workflow = workflow.info().workflow_id
+        await self._notify(
+            request,
+            "information_needed",
+            key=information_message_key(step_workflow, round_),
+            requested=ask.requested,
+            due_at=due,
+        )
+        reminders = 0
+        while self._answers is None:
+            remaining = due - workflow.now()
+            if remaining <= timedelta(0):
+                return None
+            if await wait_for(
+                lambda: self._answers is not None, min(service.reminder_every, remaining)
+            ):
+                break
+            if workflow.now() < due:
+                reminders += 1
+                await self._notify(
+                    request,
+                    "reminder",
+                    key=reminder_message_key(step_workflow, round_, reminders),
+                    requested=ask.requested,
+                    due_at=due,
+                )
+        return self._answers
+
+    # --- Concluding: tell the person, and pay where the service pays --------------------------
+
+    async def _conclude(self, request: AgencyServiceInput, decision: AgencyDecision) -> StepOutcome:
         if request.dry_run:
             return StepOutcome(
                 state="completed", outcome=decision.decision, reference=decision.reference
@@ -203,100 +242,16 @@ class AgencyServiceWorkflow:
                 reasons=[decision.message] if decision.message else [],
                 reference=decision.reference,
             )
-        paid = self._pay(request) if service.payment else _nothing()
+        paid = calls.pay(request) if request.service.payment else _nothing()
         await asyncio.gather(self._notify(request, "approved", decision=decision), paid)
         return StepOutcome(state="completed", outcome="approved", reference=decision.reference)
 
-    async def _ask(
-        self, request: AgencyServiceInput, decision: AgencyDecision, round_: int
-    ) -> dict[str, str] | None:
-        """Ask the person for what the agency needs; remind them until they answer or time is up."""
-        service = request.service
-        self._answers = None
-        due = workflow.now() + service.information_deadline
-        if request.deadline_at is not None:
-            due = min(due, request.deadline_at)
-        ask = CitizenRequest(
-            id=_request_id(request, round_),
-            kind="information",
-            step_id=request.step_id,
-            title=service.title,
-            requested=decision.requested,
-            message=decision.message,
-            created_at=workflow.now(),
-            due_at=due,
-        )
-        await self._report(
-            request, StepUpdate(step_id=request.step_id, state="waiting_for_citizen", request=ask)
-        )
-        key = f"{workflow.info().workflow_id}/information/{round_}"
-        await self._notify(
-            request, "information_needed", key=key, requested=ask.requested, due_at=due
-        )
-        reminders = 0
-        while self._answers is None:
-            remaining = due - workflow.now()
-            if remaining <= timedelta(0):
-                return None
-            if await _wait(
-                lambda: self._answers is not None, min(service.reminder_every, remaining)
-            ):
-                break
-            if workflow.now() < due:
-                reminders += 1
-                await self._notify(
-                    request,
-                    "reminder",
-                    key=f"{key}/reminder/{reminders}",
-                    requested=ask.requested,
-                    due_at=due,
-                )
-        return self._answers
-
-    async def _submit(
-        self, request: AgencyServiceInput, agency_request: AgencyRequest, round_: int
-    ) -> SubmissionResult:
-        service = request.service
-        retry = RetryPolicy(
-            initial_interval=timedelta(seconds=service.retry.initial_interval_seconds),
-            maximum_interval=timedelta(seconds=service.retry.maximum_interval_seconds),
-            maximum_attempts=service.retry.maximum_attempts,
-            non_retryable_error_types=[AGENCY_REJECTED_REQUEST],
-        )
-        attempt_timeout = timedelta(seconds=service.retry.attempt_timeout_seconds)
-        key = f"{workflow.info().workflow_id}/submit"
-        if round_ > 1:
-            key = f"{key}/{round_}"
-        if service.delivery.mode == "webhook":
-            return await workflow.execute_activity(
-                deliver_webhook,
-                DeliverWebhookInput(
-                    journey_id=request.journey_id,
-                    agency_id=service.agency_id,
-                    url=service.delivery.url,
-                    request=agency_request,
-                    idempotency_key=key,
-                ),
-                start_to_close_timeout=attempt_timeout,
-                retry_policy=retry,
-            )
-        # A native agency: its own worker runs the activity on its own task queue.
-        answer: dict[str, Any] | None = await workflow.execute_activity(
-            service.delivery.activity,
-            agency_request,
-            task_queue=service.delivery.task_queue,
-            start_to_close_timeout=attempt_timeout,
-            retry_policy=retry,
-            result_type=dict,
-        )
-        if answer and answer.get("decision"):
-            return SubmissionResult(accepted=True, decision=AgencyDecision.model_validate(answer))
-        return SubmissionResult(accepted=True)
+    # --- Telling the person and the journey ---------------------------------------------------
 
     async def _notify(
         self,
         request: AgencyServiceInput,
-        outcome: str,
+        outcome: MessageKind,
         *,
         key: str | None = None,
         reasons: list[str] | None = None,
@@ -305,148 +260,28 @@ class AgencyServiceWorkflow:
         due_at: datetime | None = None,
     ) -> None:
         if request.dry_run:
-            return
-        await send(
-            NotificationInput(
-                journey_id=request.journey_id,
-                idempotency_key=key or f"{workflow.info().workflow_id}/notify",
-                to_email=request.intake["contact"]["email"],
-                language=request.language,
-                service_title=request.service.title,
-                agency_name=request.service.agency_name,
-                outcome=outcome,
-                reference=decision.reference if decision else None,
-                agency_message=decision.message if decision else None,
-                reasons=reasons or [],
-                payment=request.service.payment,
-                requested=requested or [],
-                due_at=due_at,
-            )
+            return  # a dry run tells no one
+        message = messages.about_step(
+            request,
+            outcome,
+            key or outcome_message_key(workflow.info().workflow_id),
+            reasons=reasons,
+            decision=decision,
+            requested=requested,
+            due_at=due_at,
         )
-
-    async def _pay(self, request: AgencyServiceInput) -> None:
-        payment = request.service.payment
-        assert payment is not None
-        await workflow.execute_activity(
-            record_payment,
-            PaymentInput(
-                journey_id=request.journey_id,
-                service_id=request.service.service_id,
-                idempotency_key=f"{workflow.info().workflow_id}/pay",
-                payee_national_id=request.intake["informant"]["national_id"],
-                amount_cents=payment.amount_cents,
-                currency=payment.currency,
-            ),
-            start_to_close_timeout=QUICK,
-            schedule_to_close_timeout=DAY,
-            retry_policy=PERSISTENT,
-        )
-
-    def _trace(self, request: AgencyServiceInput, kind: str, content: dict[str, Any]) -> None:
-        if request.dry_run:
-            self._exchanges.append({"at": workflow.now().isoformat(), kind: content})
+        await calls.send(message)
 
     async def _report(self, request: AgencyServiceInput, update: StepUpdate) -> None:
         """Tell the journey where this step stands, so its status query can answer."""
         if request.dry_run:
             return
         parent = workflow.get_external_workflow_handle(request.journey_id)
-        await parent.signal("step_changed", update)
+        await parent.signal(STEP_CHANGED, update)
 
-
-async def send(notification: NotificationInput) -> None:
-    """The notification building block, as every workflow calls it."""
-    await workflow.execute_activity(
-        send_notification,
-        notification,
-        start_to_close_timeout=timedelta(seconds=15),
-        schedule_to_close_timeout=DAY,
-        retry_policy=PERSISTENT,
-    )
-
-
-async def notify(
-    plan: JourneyPlan,
-    service: ServicePlan,
-    outcome: str,
-    key: str,
-    *,
-    purpose: LocalizedText | None = None,
-    due_at: datetime | None = None,
-) -> None:
-    """Tell the person something about one service of their journey (from the journey itself)."""
-    await send(
-        NotificationInput(
-            journey_id=plan.journey_id,
-            idempotency_key=key,
-            to_email=plan.intake["contact"]["email"],
-            language=plan.language,
-            service_title=service.title,
-            agency_name=service.agency_name,
-            outcome=outcome,
-            purpose=purpose,
-            due_at=due_at,
-        )
-    )
-
-
-async def undo(
-    journey_id: str, step_workflow_id: str, service: ServicePlan, reference: str | None
-) -> list[str]:
-    """Compensate one service, the latest effect first: reverse its payment, then withdraw."""
-    done: list[str] = []
-    if service.payment is not None:
-        receipt = await workflow.execute_activity(
-            reverse_payment,
-            ReversePaymentInput(journey_id=journey_id, idempotency_key=f"{step_workflow_id}/pay"),
-            start_to_close_timeout=QUICK,
-            schedule_to_close_timeout=DAY,
-            retry_policy=PERSISTENT,
-        )
-        if receipt.status != "none":
-            done.append(f"payment_{receipt.status}")
-    withdrawal = service.withdrawal
-    if withdrawal is not None:
-        notice = WithdrawalInput(
-            journey_id=journey_id,
-            agency_id=service.agency_id,
-            url=withdrawal.url if withdrawal.mode == "webhook" else "",
-            idempotency_key=f"{step_workflow_id}/withdraw",
-            service_id=service.service_id,
-            step_id=service.service_id,
-            reference=reference,
-        )
-        if withdrawal.mode == "webhook":
-            await workflow.execute_activity(
-                withdraw_submission,
-                notice,
-                start_to_close_timeout=QUICK,
-                schedule_to_close_timeout=DAY,
-                retry_policy=PERSISTENT,
-            )
-        else:
-            await workflow.execute_activity(
-                withdrawal.activity,
-                notice,
-                task_queue=withdrawal.task_queue,
-                start_to_close_timeout=QUICK,
-                schedule_to_close_timeout=DAY,
-                retry_policy=PERSISTENT,
-            )
-        done.append("withdrawn")
-    return done
-
-
-def _request_id(request: AgencyServiceInput, round_: int) -> str:
-    return f"{request.step_id}/information/{round_}"
-
-
-async def _wait(condition: Callable[[], bool], timeout: timedelta) -> bool:
-    try:
-        await workflow.wait_condition(condition, timeout=timeout)
-    except TimeoutError:
-        return False
-    return True
+    def _trace(self, request: AgencyServiceInput, kind: str, content: dict[str, Any]) -> None:
+        if request.dry_run:
+            self._exchanges.append({"at": workflow.now().isoformat(), kind: content})
 
 
 async def _nothing() -> None:

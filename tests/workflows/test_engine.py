@@ -25,6 +25,7 @@ from lifeevents.models import (
 from lifeevents.search_attributes import JOURNEY_ESCALATED
 from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.journey import LifeEventJourney
+from workflows.names import AGENCY_DECISION
 
 APPROVED = {"decision": "approved", "reference": "OK-1"}
 REJECTED = {"decision": "rejected", "reference": "NO-1", "message": "Not on our records."}
@@ -167,7 +168,7 @@ async def test_consent_can_be_withdrawn_before_the_step_runs_but_not_after(
         LifeEventJourney.give_consent, ConsentAnswer(service_id="revenue.benefit", given=False)
     )
     child = time_skipping_env.client.get_workflow_handle(f"{handle.id}/vital.registration")
-    await child.signal("agency_decision", APPROVED)
+    await child.signal(AGENCY_DECISION, APPROVED)
     status = await handle.result()
     assert step(status, "revenue.benefit").state == "skipped"
     assert step(status, "revenue.benefit").reasons == [
@@ -339,5 +340,5 @@ async def test_a_service_that_escalates_keeps_waiting_past_its_sla_and_flags_the
     description = await handle.describe()
     assert description.typed_search_attributes.get(JOURNEY_ESCALATED) is True
     child = time_skipping_env.client.get_workflow_handle(f"{handle.id}/slow.agency")
-    await child.signal("agency_decision", APPROVED)
+    await child.signal(AGENCY_DECISION, APPROVED)
     assert (await handle.result()).state == "completed"

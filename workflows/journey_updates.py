@@ -1,0 +1,161 @@
+"""What the person tells a running journey: confirm an offer, consent, answer, cancel.
+
+Each is an update whose validator refuses it before anything is written to history. They are a
+mixin of ``LifeEventJourney`` (``workflows/journey.py``), which owns the attributes declared here.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar, cast
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from lifeevents.ids import CONFIRMATION_REQUEST, consent_request_id
+    from lifeevents.models import (
+        CancelRequest,
+        CitizenRequest,
+        Confirmation,
+        ConsentAnswer,
+        InformationAnswer,
+        JourneyPlan,
+        JourneyStatus,
+        ServicePlan,
+        StepOutcome,
+        StepStatus,
+    )
+    from workflows import calls
+    from workflows.agency_service import AgencyServiceWorkflow
+    from workflows.journey_status import JourneyStatusTracker
+    from workflows.names import CANCEL, CONFIRM, GIVE_CONSENT, PROVIDE_INFORMATION
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _async_update(
+    name: str,
+) -> Callable[[Callable[P, Awaitable[R]]], workflow.UpdateMethodMultiParam[P, R]]:
+    """``workflow.update(name=...)`` for an ``async`` handler, typed as the bare decorator types
+    it: temporalio's overload with ``name`` leaves the coroutine in the result type, so clients
+    awaiting ``execute_update`` would be told they get a coroutine."""
+    return cast(
+        Callable[[Callable[P, Awaitable[R]]], workflow.UpdateMethodMultiParam[P, R]],
+        workflow.update(name=name),
+    )
+
+
+class CitizenUpdates:
+    """The journey's update handlers and their validators."""
+
+    _plan: JourneyPlan
+    _services: dict[str, ServicePlan]
+    _tracker: JourneyStatusTracker
+    _consent: dict[str, bool | None]
+    _consent_changing: set[str]
+    _children: dict[str, workflow.ChildWorkflowHandle[AgencyServiceWorkflow, StepOutcome]]
+    _cancel: CancelRequest | None
+    _chosen: set[str] | None
+
+    @workflow.update(name=CONFIRM)
+    def confirm(self, answer: Confirmation) -> JourneyStatus:
+        """The person offered a proactive journey confirms who they are and what should run."""
+        self._plan.intake["informant"] = answer.informant
+        self._chosen = set(answer.services)
+        for service_id in answer.services:
+            if service_id in answer.consents:
+                self._consent[service_id] = True
+        self._tracker.close_request(CONFIRMATION_REQUEST, "answered")
+        return self._tracker.status
+
+    @confirm.validator
+    def _validate_confirmation(self, answer: Confirmation) -> None:
+        self._refuse_if_over()
+        if self._plan.proactive is None or self._chosen is not None:
+            raise ValueError("This journey has nothing to confirm")
+        unknown = sorted(set(answer.services) - set(self._services))
+        if unknown:
+            raise ValueError(f"Not services of this journey: {unknown}")
+        stray = sorted(set(answer.consents) - set(answer.services))
+        if stray:
+            raise ValueError(f"Consents for services not chosen: {stray}")
+        for service_id in answer.services:
+            missing = [n for n in self._services[service_id].needs if n not in answer.services]
+            if missing:
+                raise ValueError(f"'{service_id}' needs {missing}: choose them too")
+
+    @_async_update(GIVE_CONSENT)
+    async def give_consent(self, answer: ConsentAnswer) -> StepStatus:
+        """Give, refuse or withdraw consent for a service that has not received any data yet."""
+        service = self._services[answer.service_id]
+        # The step's consent gate waits while this is recorded, so it never acts on a consent
+        # that is not on record yet.
+        self._consent_changing.add(service.service_id)
+        try:
+            await calls.record_consent(
+                calls.consent_record(
+                    self._plan.journey_id, service, given=answer.given, source="citizen"
+                )
+            )
+            self._consent[service.service_id] = answer.given
+            self._tracker.close_request(consent_request_id(service.service_id), "answered")
+        finally:
+            self._consent_changing.discard(service.service_id)
+        return self._tracker.step(service.service_id)
+
+    @give_consent.validator
+    def _validate_consent(self, answer: ConsentAnswer) -> None:
+        self._refuse_if_over()
+        if answer.service_id not in self._services:
+            raise ValueError(f"'{answer.service_id}' is not a service of this journey")
+        if answer.service_id in self._children or self._tracker.step(
+            answer.service_id
+        ).state not in ("pending", "waiting_for_citizen"):
+            raise ValueError(f"'{answer.service_id}' has already received your data")
+        if not self._services[answer.service_id].fields:
+            raise ValueError(f"'{answer.service_id}' receives no personal data")
+
+    @_async_update(PROVIDE_INFORMATION)
+    async def provide_information(self, answer: InformationAnswer) -> CitizenRequest:
+        """Answer what an agency asked; the waiting step resubmits with the answers."""
+        request = self._tracker.request(answer.request_id)
+        assert request is not None  # the validator let only open requests through
+        await self._children[request.step_id].signal(
+            AgencyServiceWorkflow.information_provided, answer
+        )
+        self._tracker.close_request(request.id, "answered")
+        return request
+
+    @provide_information.validator
+    def _validate_information(self, answer: InformationAnswer) -> None:
+        self._refuse_if_over()
+        request = self._tracker.request(answer.request_id)
+        if request is None or request.kind != "information":
+            raise ValueError(f"No request for information '{answer.request_id}'")
+        if request.state != "open":
+            raise ValueError(f"Request '{answer.request_id}' is {request.state}")
+        missing = sorted(set(request.requested) - set(answer.answers))
+        unexpected = sorted(set(answer.answers) - set(request.requested))
+        if missing or unexpected:
+            raise ValueError(
+                f"Answer exactly what was asked: missing {missing}, not asked {unexpected}"
+            )
+
+    @_async_update(CANCEL)
+    async def cancel(self, request: CancelRequest) -> JourneyStatus:
+        """Stop what has not run; undo, in reverse order, what has (where the service can)."""
+        self._cancel = request
+        for service_id, child in self._children.items():
+            if not self._tracker.is_final(service_id):
+                child.cancel()
+        self._tracker.cancel_open_requests()
+        return self._tracker.status
+
+    @cancel.validator
+    def _validate_cancel(self, request: CancelRequest) -> None:
+        self._refuse_if_over()
+
+    def _refuse_if_over(self) -> None:
+        if self._tracker.over:
+            raise ValueError(f"The journey is over ({self._tracker.status.state})")
+        if self._cancel is not None:
+            raise ValueError("The journey is being cancelled")
