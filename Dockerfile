@@ -19,6 +19,7 @@ COPY api ./api
 COPY life_events ./life_events
 COPY simulated_agencies ./simulated_agencies
 COPY agency_sdk ./agency_sdk
+COPY cli ./cli
 # A plain (non-editable) install: the console script and the life-event YAML land in
 # site-packages; the sources in /app are not used at run time.
 RUN pip install . \

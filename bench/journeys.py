@@ -23,7 +23,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from temporalio.worker import Worker
 
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter
+from simulated_agencies import demo
 
 # `python bench/journeys.py` puts bench/ itself first on sys.path; the sandbox needs `bench.…`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -231,19 +232,13 @@ async def read_close_times(client: Client, samples: list[Sample], with_waits: bo
 def birth_intake() -> dict[str, Any]:
     """A valid birth intake for a demo person (the demo population), child born 3 days ago."""
     return {
-        "informant": {
-            "national_id": "123456782",
-            "given_name": "Amélie",
-            "family_name": "Tremblay",
-            "birth_date": "1992-03-14",
-        },
-        "child": {
-            "given_name": "Léa",
-            "family_name": "Tremblay",
-            "birth_date": (date.today() - timedelta(days=3)).isoformat(),
-            "sex": "F",
-        },
-        "contact": {"email": "amelie@example.org", "language": "fr"},
+        **demo.birth_intake(
+            email="amelie@example.org",
+            language="fr",
+            informant=demo.AMELIE,
+            child_given_name="Léa",
+            child_sex="F",
+        ),
         "consents": SERVICES,
     }
 

@@ -5,13 +5,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.identity import verify_identity
 from lifeevents.models import VerifyIdentityInput
-
-JORDAN = {
-    "national_id": "234567891",
-    "given_name": "Jordan",
-    "family_name": "Smith",
-    "birth_date": "1988-11-02",
-}
+from simulated_agencies.demo import JORDAN
 
 
 @pytest.mark.parametrize(
@@ -36,6 +30,6 @@ def test_the_informant_must_match_the_registry(
     app_db: str, changes: dict[str, str], verified: bool, reason: str | None
 ) -> None:
     result = ActivityEnvironment().run(
-        verify_identity, VerifyIdentityInput(journey_id="j", **{**JORDAN, **changes})
+        verify_identity, VerifyIdentityInput(journey_id="j", **{**JORDAN.identity(), **changes})
     )
     assert (result.verified, result.reason) == (verified, reason)

@@ -9,12 +9,13 @@ from activities.payment import record_payment
 from lifeevents.db import get_engine
 from lifeevents.models import PaymentInput
 from lifeevents.tables import PaymentLedgerEntry
+from simulated_agencies.demo import JORDAN
 
 PAYMENT = PaymentInput(
     journey_id="j-1",
     service_id="revenue.child-benefit",
     idempotency_key="j-1/revenue/pay",
-    payee_national_id="234567891",
+    payee_national_id=JORDAN.national_id,
     amount_cents=64875,
     currency="CAD",
 )

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from lifeevents.db import get_engine
 from lifeevents.retention import purge
 from lifeevents.tables import ConsentRecord, IntakeRecord, PaymentLedgerEntry, RetentionTotal
+from simulated_agencies.demo import JORDAN
 
 OLD = datetime.now(UTC) - timedelta(days=400)
 
@@ -21,7 +22,7 @@ def _rows(session: Session) -> None:
                 idempotency_key=f"{tag}/pay",
                 journey_id=tag,
                 service_id="revenue.child-benefit",
-                payee_national_id="234567891",
+                payee_national_id=JORDAN.national_id,
                 amount_cents=500,
                 currency="CAD",
                 created_at=when,
@@ -58,7 +59,7 @@ def test_purge_removes_old_personal_data_and_keeps_counts(app_db: str) -> None:
         payees = {
             p.journey_id: p.payee_national_id for p in session.exec(select(PaymentLedgerEntry))
         }
-        assert payees == {"old": "", "new": "234567891"}
+        assert payees == {"old": "", "new": JORDAN.national_id}
         assert [c.journey_id for c in session.exec(select(ConsentRecord))] == ["new"]
         assert [i.journey_id for i in session.exec(select(IntakeRecord))] == ["new"]
         totals = {

@@ -6,6 +6,7 @@ import time
 from sqlmodel import Session, create_engine, select
 
 from lifeevents.tables import PaymentLedgerEntry
+from simulated_agencies.demo import JORDAN, SAM
 from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack, birth_intake
 
@@ -57,7 +58,7 @@ def test_a_birth_reaches_every_agency_and_the_parent_hears_from_each(
     revenue = next(r["body"] for r in received if r["agency"] == "revenue")
     assert revenue["data"] == {
         "child": {"given_name": "Noah", "birth_date": revenue["data"]["child"]["birth_date"]},
-        "informant": {"national_id": "234567891"},
+        "informant": {"national_id": JORDAN.national_id},
     }
     assert revenue["callback_url"].startswith(f"{stack.api_url}/v1/agency-callbacks/")
 
@@ -82,12 +83,7 @@ def test_a_birth_reaches_every_agency_and_the_parent_hears_from_each(
 
 
 def test_an_unverified_informant_ends_the_journey_before_any_agency(stack: Stack) -> None:
-    intruder = {
-        "national_id": "234567891",
-        "given_name": "Jordan",
-        "family_name": "Smith",
-        "birth_date": "1990-01-01",  # not the birth date on record
-    }
+    intruder = {**JORDAN.identity(), "birth_date": "1990-01-01"}  # not the date on record
     journey_id = stack.submit(birth_intake(email="nobody@example.org", informant=intruder))
     status = stack.wait_until_done(journey_id)
     assert status["state"] == "failed"
@@ -99,13 +95,7 @@ def test_an_unverified_informant_ends_the_journey_before_any_agency(stack: Stack
 
 
 def test_not_eligible_is_an_outcome_with_reasons_not_an_error(stack: Stack) -> None:
-    teenager = {
-        "national_id": "678912345",
-        "given_name": "Sam",
-        "family_name": "Young",
-        "birth_date": "2011-05-05",
-    }
-    journey_id = stack.submit(birth_intake(email="sam@example.org", informant=teenager))
+    journey_id = stack.submit(birth_intake(email="sam@example.org", informant=SAM.identity()))
     status = stack.wait_until_done(journey_id)
     assert status["state"] == "completed"
     benefit = next(s for s in status["steps"] if s["id"] == "revenue.child-benefit")

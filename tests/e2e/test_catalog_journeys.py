@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from lifeevents.catalog import get_catalog
-from tests.support.intakes import intake_for
+from simulated_agencies.demo import intake_for
 from tests.support.stack import FINAL_STATES, Stack
 
 ANSWERS = {"bank_account": "00123-004-5550001"}

@@ -4,15 +4,11 @@
 import base64
 import json
 
+from simulated_agencies.demo import PRIYA
 from tests.support.history import payload_bytes, payloads, show
 from tests.support.stack import Stack, birth_intake
 
-PERSON = {
-    "national_id": "345678912",
-    "given_name": "Priya",
-    "family_name": "Patel",
-    "birth_date": "1979-06-30",
-}
+PERSON = PRIYA.identity()
 
 
 def test_the_raw_history_holds_no_personal_value(stack: Stack) -> None:

@@ -2,14 +2,10 @@
 
 import json
 
+from simulated_agencies.demo import PRIYA
 from tests.support.stack import Stack, birth_intake
 
-PERSON = {
-    "national_id": "345678912",
-    "given_name": "Priya",
-    "family_name": "Patel",
-    "birth_date": "1979-06-30",
-}
+PERSON = PRIYA.identity()
 EMAIL = "priya.logscan@example.org"
 
 
@@ -19,7 +15,7 @@ def test_a_journey_leaves_no_personal_data_in_any_log(stack: Stack) -> None:
     stack.wait_until_done(journey_id)
     # An invalid intake too: error paths must not echo the values back into logs.
     with stack.api() as client:
-        bad = {**body, "informant": {**PERSON, "national_id": "not-an-id-345678912"}}
+        bad = {**body, "informant": {**PERSON, "national_id": f"not-an-id-{PRIYA.national_id}"}}
         assert client.post("/v1/life-events/birth/intakes", json=bad).status_code == 422
 
     logs = stack.logs()

@@ -4,11 +4,11 @@ The same event delivered twice starts one journey."""
 import re
 import time
 import uuid
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
+from simulated_agencies.demo import ELEANOR, MARC, days_ago
 from tests.support.smtp import SmtpServer
 from tests.support.stack import REGISTRY_TOKEN, Stack
 
@@ -22,13 +22,7 @@ def death_registered(event_id: str, email: str) -> dict[str, Any]:
         "time": "2026-11-20T10:00:00Z",
         "datacontenttype": "application/json",
         "data": {
-            "deceased": {
-                "national_id": "567891234",
-                "given_name": "Eleanor",
-                "family_name": "Brown",
-                "birth_date": "1948-09-09",
-                "date_of_death": (date.today() - timedelta(days=1)).isoformat(),
-            },
+            "deceased": {**ELEANOR.identity(), "date_of_death": days_ago(1)},
             "next_of_kin": {"email": email, "language": "en"},
         },
     }
@@ -66,13 +60,7 @@ def test_a_registered_death_offers_the_journey_once_and_runs_it_when_confirmed(
     [offer] = status["requests"]
     assert (offer["id"], offer["kind"], offer["state"]) == ("confirmation", "confirmation", "open")
     chosen = ["pension.stop-payments", "tax.final-return", "passport.cancel"]
-    informant = {
-        "national_id": "456789123",
-        "given_name": "Marc",
-        "family_name": "Gagnon",
-        "birth_date": "1958-01-20",
-        "relationship": "spouse",
-    }
+    informant = {**MARC.identity(), "relationship": "spouse"}
     with stack.citizen(journey_id) as client:
         url = f"/v1/journeys/{journey_id}/confirmation"
         bad = client.post(

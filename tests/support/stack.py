@@ -10,12 +10,12 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from simulated_agencies import demo
 from tests.support.ports import free_port
 
 FINAL_STATES = {"completed", "completed_with_issues", "failed", "cancelled"}
@@ -38,22 +38,10 @@ def birth_intake(
     services: list[str] | None = None,
     consents: list[str] | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "informant": informant
-        or {
-            "national_id": "234567891",
-            "given_name": "Jordan",
-            "family_name": "Smith",
-            "birth_date": "1988-11-02",
-        },
-        "child": {
-            "given_name": child_given_name,
-            "family_name": "Smith",
-            "birth_date": (date.today() - timedelta(days=3)).isoformat(),
-            "sex": "M",
-        },
-        "contact": {"email": email, "language": language},
-    }
+    """The demo birth intake (Jordan's child), told by ``informant`` instead when given."""
+    body = demo.birth_intake(email=email, language=language, child_given_name=child_given_name)
+    if informant is not None:
+        body["informant"] = informant
     if services is not None:
         body["services"] = services
     # Consent to every service asked for, unless the test says otherwise.

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUR_IMAGE = "lifeevents:latest"
 # Built from our image; the rest (Temporal, its UI, the databases) are upstream images.
 OURS = {"setup", "api", "worker", "agencies", "mail"}
