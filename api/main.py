@@ -28,6 +28,7 @@ from simulated_agencies.seed import seed_demo_data
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    settings.check_secrets()  # uvicorn may import api.main:app without the lifeevents command
     create_tables()
     if settings.seed_demo_data:
         with Session(get_engine()) as session:

@@ -6,7 +6,7 @@ import os
 import sys
 
 from lifeevents.logging import configure_logging
-from lifeevents.settings import get_settings
+from lifeevents.settings import InsecureSettings, get_settings
 
 COMMANDS = {
     "dev": "everything: Temporal dev server (unless TEMPORAL_ADDRESS), worker, API, agencies, mail",
@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
             )
     args = parser.parse_args(argv)
     settings = get_settings()
+    if args.command != "dev":  # the dev stack runs its processes with ENVIRONMENT=development
+        try:
+            settings.check_secrets()
+        except InsecureSettings as error:
+            print(f"lifeevents {args.command}: {error}", file=sys.stderr)
+            return 2
     configure_logging(settings, args.command)
 
     match args.command:
@@ -99,17 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         case "audit-verify":
             from sqlmodel import Session
 
-            from lifeevents.audit import verify
+            from lifeevents import audit
             from lifeevents.db import create_tables, get_engine
 
             create_tables()
             with Session(get_engine()) as session:
-                broken = verify(session)
-            if broken is None:
+                problem = audit.report(session, settings)
+            if problem is None:
                 print("The audit trail is whole.")
                 return 0
-            where = "its last entries were removed" if broken == -1 else f"entry {broken}"
-            print(f"The audit trail is broken: {where}.")
+            print(f"The audit trail is broken: {problem}.")
             return 1
         case "setup":
             from lifeevents.retention import set_namespace_retention

@@ -37,6 +37,17 @@ def subject_hash(settings: Settings, subject: str) -> str:
     ).hexdigest()
 
 
+def has_role(claims: dict[str, Any], claim_name: str, role: str) -> bool:
+    """Whether the claim holds the role exactly: a list (or tuple) with the role as a member, or
+    a string equal to it. Never a substring, never a mapping's key, never anything else."""
+    value = claims.get(claim_name)
+    if isinstance(value, str):
+        return value == role
+    if isinstance(value, list | tuple):
+        return any(isinstance(item, str) and item == role for item in value)
+    return False
+
+
 def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2 and not token.startswith(("jt_", "agk_"))
 
@@ -57,8 +68,7 @@ def identify(settings: Settings, token: str) -> Identity | None:
         )
     except (jwt.PyJWTError, OSError, KeyError, ValueError):
         return None
-    roles = claims.get(settings.oidc_roles_claim) or []
     return Identity(
         subject_hash=subject_hash(settings, str(claims["sub"])),
-        operator=settings.oidc_operator_role in roles,
+        operator=has_role(claims, settings.oidc_roles_claim, settings.oidc_operator_role),
     )

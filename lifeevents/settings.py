@@ -1,5 +1,8 @@
 """One settings object for every process, read from the environment (and an optional .env)."""
 
+import base64
+import binascii
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,6 +14,10 @@ class Settings(BaseSettings):
     """Every knob of every process. Environment variable names are the field names, upper-case."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # "production" (the default) refuses to start on missing, published or short secrets (see
+    # check_secrets); "development" (set by `lifeevents dev` and the test suite) allows them.
+    environment: Literal["production", "development"] = "production"
 
     # Temporal. With no address, `lifeevents dev` and `lifeevents server` start the dev server.
     temporal_address: str | None = None
@@ -51,6 +58,13 @@ class Settings(BaseSettings):
     # Unset: one key derived from APP_SECRET (dev only). The current key encrypts; all decrypt.
     payload_keys: str | None = None
     payload_key_current: str | None = None
+    # Keys the audit trail's hash chain (HMAC-SHA256), kept outside the database so that whoever
+    # can write the database cannot re-hash the chain. Unset: derived from APP_SECRET (dev only).
+    audit_key: str | None = None
+    # The chain's head (entry count and last hash, keyed), written after every append outside
+    # the database, so `lifeevents audit-verify` finds a truncated trail. Default:
+    # DATA_DIR/audit.anchor.
+    audit_anchor_file: Path | None = None
     # Origins of the Temporal UI, allowed to call the codec server from a browser.
     codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
     # Dev stack only: let the local UI decode without a token (the UI has no login there).
@@ -66,6 +80,8 @@ class Settings(BaseSettings):
     agencies_port: int = 8001
     agencies_base_url: str = "http://127.0.0.1:8001"
     agency_decision_delay_seconds: float = 2.0
+    # Bearer token for the simulated agencies' `GET /_received`; unset, nobody may read it.
+    agencies_inspection_token: str | None = None
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
@@ -77,6 +93,103 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'app.db'}"
+
+    @property
+    def effective_audit_key(self) -> bytes:
+        if self.audit_key:
+            return self.audit_key.encode()
+        return hashlib.sha256(f"audit:{self.app_secret}".encode()).digest()
+
+    @property
+    def effective_audit_anchor_file(self) -> Path:
+        return self.audit_anchor_file or self.data_dir / "audit.anchor"
+
+    def insecure_settings(self) -> list[str]:
+        """What stops this configuration from starting, each naming its variable."""
+        problems = []
+        if self.oidc_issuer and not self.oidc_audience:
+            problems.append(
+                "OIDC_AUDIENCE must be set when OIDC_ISSUER is (tokens minted for "
+                "any other client of the issuer would be accepted)"
+            )
+        if self.environment == "development":
+            return problems
+        secrets = {
+            "OPERATOR_TOKEN": self.operator_token,
+            "REGISTRY_TOKEN": self.registry_token,
+            "APP_SECRET": self.app_secret,
+            "AUDIT_KEY": self.audit_key,
+        }
+        for name, value in secrets.items():
+            if not value:
+                problems.append(f"{name} is not set")
+            elif value in PUBLISHED_SECRETS:
+                problems.append(f"{name} is not set, or set to a published value")
+            elif len(value) < MIN_SECRET_LENGTH:
+                problems.append(f"{name} is shorter than {MIN_SECRET_LENGTH} characters")
+        if not self.payload_keys:
+            problems.append(
+                "PAYLOAD_KEYS is not set (the key derived from APP_SECRET is for development)"
+            )
+        else:
+            problems.extend(_payload_key_problems(self.payload_keys, self.payload_key_current))
+        return problems
+
+    def check_secrets(self) -> None:
+        """Refuse to start (InsecureSettings, naming the variables) outside development while a
+        secret is missing, published or too short; and on an OpenID Connect issuer without an
+        audience in any environment."""
+        problems = self.insecure_settings()
+        if problems:
+            hint = (
+                " (ENVIRONMENT=development allows the built-in development values)"
+                if self.environment == "production"
+                else ""
+            )
+            raise InsecureSettings(
+                f"refusing to start, ENVIRONMENT={self.environment}: {'; '.join(problems)}. "
+                f"Set them in the environment or a .env file{hint}."
+            )
+
+
+class InsecureSettings(ValueError):
+    """The settings must not be used to start a process."""
+
+
+MIN_SECRET_LENGTH = 32
+# Values that are public: the built-in development defaults, the ones the README and the test
+# suite show, and placeholders. Never acceptable outside development.
+PUBLISHED_SECRETS = frozenset(
+    {
+        "dev-operator-token",
+        "dev-registry-token",
+        "dev-secret-change-me",
+        "test-operator-token",
+        "test-registry-token",
+        "change-me",
+        "changeme",
+        "secret",
+        "...",
+    }
+)
+
+
+def _payload_key_problems(payload_keys: str, current: str | None) -> list[str]:
+    ids = []
+    for item in payload_keys.split(","):
+        key_id, _, encoded = item.strip().partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return [f"PAYLOAD_KEYS: key '{key_id}' is not base64"]
+        if len(key) != 32:
+            return [f"PAYLOAD_KEYS: key '{key_id}' must be 32 bytes (AES-256)"]
+        if key == hashlib.sha256(b"payload:dev-secret-change-me").digest():
+            return [f"PAYLOAD_KEYS: key '{key_id}' is the published development key"]
+        ids.append(key_id)
+    if current and current not in ids:
+        return [f"PAYLOAD_KEY_CURRENT '{current}' is not among PAYLOAD_KEYS"]
+    return []
 
 
 @lru_cache

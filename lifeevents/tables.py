@@ -138,8 +138,9 @@ class ConsentRecord(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only and hash-chained: each entry's hash covers its content and the previous hash,
-    so an edited, deleted or reordered entry breaks the chain (``lifeevents audit-verify``).
+    """Append-only and hash-chained: each entry's hash (HMAC-SHA256 under AUDIT_KEY, which the
+    database never holds) covers its content and the previous hash, so an edited, deleted or
+    reordered entry breaks the chain, even re-hashed (``lifeevents audit-verify``).
     Holds who did what to which journey or agency; never personal values."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -156,10 +157,14 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuditHead(SQLModel, table=True):
-    """The chain's head, locked while appending so that concurrent appends stay in one chain."""
+    """The chain's head, locked while appending so that concurrent appends stay in one chain.
+    ``mac`` keys the entry count and the last hash (AUDIT_KEY), so the head cannot be moved back
+    over a truncated trail without the key."""
 
     id: int = Field(default=1, primary_key=True)
     last_hash: str = ""
+    entries: int = 0
+    mac: str = ""
 
 
 class RetentionTotal(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """The webhook agencies: one route per registered service, answering as ``services.yaml`` says."""
 
+import hmac
 import json
 from typing import Annotated, Any
 
@@ -14,8 +15,12 @@ from simulated_agencies.store import AgencyStore
 
 
 def create_agencies_app(
-    store: AgencyStore, decision_delay_seconds: float, app_secret: str
+    store: AgencyStore,
+    decision_delay_seconds: float,
+    app_secret: str,
+    inspection_token: str | None = None,
 ) -> FastAPI:
+    """``inspection_token`` opens ``GET /_received`` (bearer); without one nobody may read it."""
     app = FastAPI(title="Simulated agencies", docs_url="/docs")
 
     async def _verified(request: Request, agency: str) -> dict[str, Any]:
@@ -74,8 +79,23 @@ def create_agencies_app(
         return {"status": "withdrawn"}
 
     @app.get("/_received")
-    def received(journey_id: str | None = None) -> list[dict[str, Any]]:
-        """Everything the agencies received (tests and demos read it)."""
+    def received(
+        journey_id: str | None = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> list[dict[str, Any]]:
+        """Everything the agencies received (tests and demos read it, with the inspection
+        token: it holds the personal data the agencies were sent)."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if not (
+            inspection_token
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(token.encode(), inspection_token.encode())
+        ):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Missing or invalid inspection token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return store.received(journey_id)
 
     @app.get("/healthz")

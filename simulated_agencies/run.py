@@ -46,7 +46,12 @@ async def send_due_decisions(store: AgencyStore, stop: asyncio.Event, app_secret
 
 async def run_agencies(settings: Settings) -> None:
     store = AgencyStore(settings.data_dir / "agencies.db")
-    app = create_agencies_app(store, settings.agency_decision_delay_seconds, settings.app_secret)
+    app = create_agencies_app(
+        store,
+        settings.agency_decision_delay_seconds,
+        settings.app_secret,
+        inspection_token=settings.agencies_inspection_token,
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             app, host=settings.agencies_host, port=settings.agencies_port, log_config=None

@@ -19,6 +19,8 @@ from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack
 
 BIN = Path(sys.executable).parent
+# The suite runs on the built-in development secrets (refused in production: check_secrets).
+os.environ["ENVIRONMENT"] = "development"
 # A second namespace keeps the PostgreSQL stack's agencies apart from the SQLite stack's.
 POSTGRES_NAMESPACE = "postgres-stack"
 

@@ -1,5 +1,6 @@
 """The audit trail is a hash chain: any edit, deletion or reordering is found and named."""
 
+import os
 import subprocess
 import sys
 
@@ -25,7 +26,13 @@ def _verify_command(app_db: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "cli", "audit-verify"],
         capture_output=True,
         text=True,
-        env={"DATABASE_URL": app_db, "PATH": ""},
+        env={
+            "DATABASE_URL": app_db,
+            "PATH": "",
+            # Development keys (as in this process), and the anchor file the appends wrote.
+            "ENVIRONMENT": "development",
+            "DATA_DIR": os.environ["DATA_DIR"],
+        },
         timeout=60,
     )
 

@@ -27,6 +27,7 @@ BIRTH_SERVICES = [
 ]
 OPERATOR_TOKEN = "test-operator-token"
 REGISTRY_TOKEN = "test-registry-token"
+AGENCIES_INSPECTION_TOKEN = "test-agencies-inspection-token"
 
 
 def birth_intake(
@@ -82,6 +83,8 @@ class Stack:
             "REGISTRY_TOKEN": REGISTRY_TOKEN,
             "AGENCY_DECISION_DELAY_SECONDS": str(decision_delay_seconds),
             "LOG_FORMAT": "json",
+            "ENVIRONMENT": "development",
+            "AGENCIES_INSPECTION_TOKEN": AGENCIES_INSPECTION_TOKEN,
         }
         if database_url:
             self.env["DATABASE_URL"] = database_url
@@ -191,7 +194,11 @@ class Stack:
         raise AssertionError(f"journey {journey_id} not done after {timeout}s: {status}")
 
     def received(self, journey_id: str) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.agencies_url}/_received", params={"journey_id": journey_id})
+        response = httpx.get(
+            f"{self.agencies_url}/_received",
+            params={"journey_id": journey_id},
+            headers={"Authorization": f"Bearer {AGENCIES_INSPECTION_TOKEN}"},
+        )
         response.raise_for_status()
         received: list[dict[str, Any]] = response.json()
         return received
