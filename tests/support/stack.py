@@ -94,6 +94,8 @@ class Stack:
             "REGISTRY_TOKEN": REGISTRY_TOKEN,
             "AGENCY_DECISION_DELAY_SECONDS": str(decision_delay_seconds),
             "LOG_FORMAT": "json",
+            # The simulated and the tests' agencies listen on loopback.
+            "AGENCY_URL_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
         }
         if database_url:
             self.env["DATABASE_URL"] = database_url
