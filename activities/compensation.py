@@ -5,7 +5,7 @@ import httpx
 from sqlmodel import Session, select
 from temporalio import activity
 
-from activities.submission import signed
+from activities.submission import checked_target, signed
 from lifeevents.db import get_engine
 from lifeevents.models import PaymentReceipt, ReversePaymentInput, WithdrawalInput
 from lifeevents.tables import PaymentLedgerEntry
@@ -13,11 +13,15 @@ from lifeevents.tables import PaymentLedgerEntry
 
 @activity.defn
 async def withdraw_submission(notice: WithdrawalInput) -> None:
-    """Tell the agency the person withdrew; the same ``webhook-id`` on every attempt."""
+    """Tell the agency the person withdrew; the same ``webhook-id`` on every attempt. Its URL is
+    checked just before sending, as a submission's is (refused: a non-retryable error)."""
+    url, host, extensions = await checked_target(notice.url)
     body = notice.model_dump_json(exclude={"url", "agency_id"}).encode()
     headers = await signed(notice.agency_id, notice.idempotency_key, body)
     async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(notice.url, content=body, headers=headers)
+        response = await client.post(
+            url, content=body, headers={**headers, **host}, extensions=extensions
+        )
     if response.status_code >= 500:
         response.raise_for_status()
 

@@ -14,7 +14,9 @@ from email.utils import formatdate
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from lifeevents.contact import is_single_email
 from lifeevents.db import get_engine
 from lifeevents.ids import journey_token
 from lifeevents.models import Language, NotificationInput, NotificationReceipt
@@ -176,6 +178,13 @@ def _claim(session: Session, request: NotificationInput, message_id: str) -> Not
 
 @activity.defn
 def send_notification(request: NotificationInput) -> NotificationReceipt:
+    # The intake accepts one plain address only; anything else here is refused, never mailed.
+    if not is_single_email(request.to_email):
+        raise ApplicationError(
+            "The recipient is not exactly one e-mail address",
+            type="BadRecipient",
+            non_retryable=True,
+        )
     settings = get_settings()
     digest = hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:32]
     message_id = f"<{digest}@lifeevents.example>"

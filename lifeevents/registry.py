@@ -6,7 +6,7 @@ Service functions take a session and keyword arguments; the API and the seed bot
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Session, select
 
 from lifeevents.catalog import LifeEventDefinition
@@ -18,8 +18,34 @@ from lifeevents.models import (
     Model,
     PaymentTerms,
     RetrySettings,
+    WebhookDelivery,
 )
+from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AgencyService, AgencyServiceVersion, utcnow
+from lifeevents.urls import AgencyUrlError, UnresolvedHost, check_agency_url, parse_networks
+
+# What an integrator may ask for: past these, a journey waits for ever or mails a person
+# every few seconds. (A dry run caps the SLA at an hour: the lower bound stays below that.)
+SLA_BOUNDS = (timedelta(minutes=1), timedelta(days=365))
+INFORMATION_DEADLINE_BOUNDS = (timedelta(days=1), timedelta(days=365))
+REMINDER_BOUNDS = (timedelta(hours=1), timedelta(days=90))
+
+
+def _within(name: str, value: timedelta, bounds: tuple[timedelta, timedelta]) -> timedelta:
+    low, high = bounds
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {_say(low)} and {_say(high)}")
+    return value
+
+
+def _say(duration: timedelta) -> str:
+    if duration % timedelta(days=1) == timedelta(0):
+        return f"{duration.days} day{'s' if duration.days != 1 else ''}"
+    if duration % timedelta(hours=1) == timedelta(0):
+        hours = duration // timedelta(hours=1)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = duration // timedelta(minutes=1)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class RegistryError(Exception):
@@ -91,9 +117,21 @@ class ServiceRegistration(Model):
 
     @field_validator("sla")
     @classmethod
-    def _positive_sla(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("sla must be a positive duration")
+    def _bounded_sla(cls, value: timedelta) -> timedelta:
+        return _within("sla", value, SLA_BOUNDS)
+
+    @field_validator("information_deadline")
+    @classmethod
+    def _bounded_deadline(cls, value: timedelta) -> timedelta:
+        return _within("information_deadline", value, INFORMATION_DEADLINE_BOUNDS)
+
+    @field_validator("reminder_every")
+    @classmethod
+    def _bounded_reminders(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        _within("reminder_every", value, REMINDER_BOUNDS)
+        deadline = info.data.get("information_deadline")
+        if deadline is not None and value > deadline:
+            raise ValueError("reminder_every must not be longer than information_deadline")
         return value
 
     @model_validator(mode="after")
@@ -152,6 +190,25 @@ def check_against_catalog(
                             ("eligibility", "all", rule_index),
                             f"'{condition.field}' is not a field of the '{life_event}' intake",
                         )
+
+
+def check_urls(registration: ServiceRegistration, settings: Settings) -> None:
+    """Webhook and withdrawal URLs must point at public addresses (or an allowed network,
+    AGENCY_URL_ALLOWED_NETWORKS). A host that does not resolve yet is accepted: every request
+    checks the address again just before it is sent, which is the check that counts."""
+    allowed = parse_networks(settings.agency_url_allowed_networks)
+    for name, delivery in (
+        ("delivery", registration.delivery),
+        ("withdrawal", registration.withdrawal),
+    ):
+        if not isinstance(delivery, WebhookDelivery):
+            continue
+        try:
+            check_agency_url(delivery.url, allowed)
+        except UnresolvedHost:
+            continue
+        except AgencyUrlError as error:
+            raise RegistryError((name, "url"), str(error)) from error
 
 
 def upsert_service(

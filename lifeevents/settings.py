@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
 
+    # Agencies' URLs
+    # Webhook and withdrawal URLs must reach public addresses: loopback, private, link-local
+    # (cloud metadata), multicast and reserved ones are refused at registration and before
+    # every request, unless in these networks (comma-separated CIDRs, e.g. "127.0.0.0/8,::1/128"
+    # for the dev stack and the tests, whose agencies listen on loopback).
+    agency_url_allowed_networks: str = ""
+
     @property
     def effective_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"

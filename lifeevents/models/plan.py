@@ -6,8 +6,9 @@ since the plan pins a copy of it.
 
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from lifeevents.models.common import Language, LocalizedText, Model
 
@@ -17,6 +18,15 @@ class WebhookDelivery(Model):
 
     mode: Literal["webhook"] = "webhook"
     url: str = Field(pattern=r"^https?://", max_length=2000)
+
+    @field_validator("url")
+    @classmethod
+    def _no_credentials(cls, value: str) -> str:
+        # Where the URL points is checked against the allowed networks at registration and
+        # before every request (lifeevents.urls); credentials in a URL are never accepted.
+        if "@" in urlsplit(value).netloc:
+            raise ValueError("a URL must not carry a user name or password")
+        return value
 
 
 class TaskQueueDelivery(Model):
@@ -84,10 +94,23 @@ class PaymentTerms(Model):
 
 
 class RetrySettings(Model):
-    initial_interval_seconds: float = Field(default=1.0, gt=0)
-    maximum_interval_seconds: float = Field(default=30.0, gt=0)
+    """How a submission is retried. Bounded: Temporal waits forever on a policy whose initial
+    interval exceeds its maximum, and a journey would stay running."""
+
+    initial_interval_seconds: float = Field(default=1.0, ge=0.1, le=3600)
+    maximum_interval_seconds: float = Field(default=30.0, ge=0.1, le=3600)
     maximum_attempts: int = Field(default=10, ge=1, le=100)
-    attempt_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    attempt_timeout_seconds: float = Field(default=30.0, ge=1, le=3600)
+
+    @field_validator("maximum_interval_seconds")
+    @classmethod
+    def _maximum_not_below_initial(cls, value: float, info: ValidationInfo) -> float:
+        initial = info.data.get("initial_interval_seconds")
+        if initial is not None and value < initial:
+            raise ValueError(
+                f"maximum_interval_seconds must be at least initial_interval_seconds ({initial:g})"
+            )
+        return value
 
 
 class ServicePlan(Model):

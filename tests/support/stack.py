@@ -85,6 +85,8 @@ class Stack:
             "LOG_FORMAT": "json",
             "ENVIRONMENT": "development",
             "AGENCIES_INSPECTION_TOKEN": AGENCIES_INSPECTION_TOKEN,
+            # The simulated and the tests' agencies listen on loopback.
+            "AGENCY_URL_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
         }
         if database_url:
             self.env["DATABASE_URL"] = database_url
