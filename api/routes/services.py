@@ -12,7 +12,13 @@ from api.errors import Unprocessable
 from api.gateway import TemporalGateway
 from api.services.registrations import owned_service, record
 from lifeevents.catalog import get_catalog
-from lifeevents.registry import ServiceRegistration, check_against_catalog, upsert_service
+from lifeevents.registry import (
+    ServiceRegistration,
+    check_against_catalog,
+    check_urls,
+    upsert_service,
+)
+from lifeevents.settings import get_settings
 from lifeevents.tables import AgencyService, AgencyServiceVersion, utcnow
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
@@ -45,6 +51,7 @@ def _public(row: AgencyService, workers: WorkerStatus | None = None) -> Register
 
 def _checked(registration: ServiceRegistration) -> ServiceRegistration:
     check_against_catalog(registration, get_catalog())
+    check_urls(registration, get_settings())
     return registration
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, create_engine, select
 from temporalio.client import Client
 
 from lifeevents.tables import IntakeRecord
-from tests.support.intakes import intake_for
+from simulated_agencies.demo import intake_for
 from tests.support.stack import Stack, birth_intake
 
 URL = "/v1/life-events/birth/intakes"
