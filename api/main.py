@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from sqlmodel import Session
 
 from api.errors import install_handlers
 from api.routes import (
@@ -19,10 +18,9 @@ from api.routes import (
     registry_events,
     services,
 )
-from lifeevents.db import create_tables, get_engine
+from lifeevents.db import create_tables
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
-from simulated_agencies.seed import seed_demo_data
 
 
 @asynccontextmanager
@@ -30,9 +28,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     settings.check_secrets()  # uvicorn may import api.main:app without the lifeevents command
     create_tables()
-    if settings.seed_demo_data:
-        with Session(get_engine()) as session:
-            seed_demo_data(session, settings)
     app.state.temporal = await connect(settings)
     yield
 

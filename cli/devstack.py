@@ -125,6 +125,8 @@ def run_dev(settings: Settings) -> int:
             wait_for_port("127.0.0.1", settings.temporal_port, 60, server)
         # Search attributes (the dev server has them already) and the namespace's retention.
         subprocess.run(_lifeevents("setup"), env=env, check=True)
+        # Demo data only here (and in the tests), never in a deployment.
+        subprocess.run(_lifeevents("seed-demo"), env=env, check=True)
         start("mail", _lifeevents("mail"))
         start("worker", _lifeevents("worker"))
         agencies = start("agencies", _lifeevents("agencies"))

@@ -19,6 +19,7 @@ COMMANDS = {
     "agency-worker": "run an agency's own services (agency SDK) on its own task queue",
     "audit-verify": "check the audit trail's hash chain; name the first broken entry",
     "purge": "remove personal data older than RETENTION_DAYS from the app database",
+    "seed-demo": "development only: the demo population and the simulated agencies' services",
 }
 
 
@@ -116,6 +117,23 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             print(f"The audit trail is broken: {problem}.")
             return 1
+        case "seed-demo":
+            from sqlmodel import Session
+
+            from lifeevents.db import create_tables, get_engine
+            from simulated_agencies.seed import credentials_path, seed_demo_data
+
+            if settings.environment != "development":
+                print(
+                    "lifeevents seed-demo: demo data is for ENVIRONMENT=development only",
+                    file=sys.stderr,
+                )
+                return 2
+            create_tables()
+            with Session(get_engine()) as session:
+                seed_demo_data(session, settings)
+            where = credentials_path(settings.data_dir)
+            print(f"Demo data seeded; the demo agencies' keys are in {where}")
         case "setup":
             from lifeevents.retention import set_namespace_retention
             from lifeevents.temporal import connect, ensure_search_attributes

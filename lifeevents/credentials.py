@@ -6,7 +6,6 @@ expire, so an agency can switch without downtime; either can also be revoked at 
 
 import base64
 import hashlib
-import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -30,13 +29,6 @@ def new_webhook_secret() -> str:
     return f"whsec_{base64.b64encode(secrets.token_bytes(32)).decode()}"
 
 
-def derived_webhook_secret(app_secret: str, agency_id: str) -> str:
-    """A deterministic secret for the demo agencies, so the simulator can verify without a
-    channel to receive it. Never used for agencies created over the API."""
-    digest = hmac.new(app_secret.encode(), f"webhook:{agency_id}".encode(), hashlib.sha256)
-    return f"whsec_{base64.b64encode(digest.digest()).decode()}"
-
-
 def _live(
     model: type[AgencyKey] | type[AgencySecret], now: datetime
 ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -52,7 +44,6 @@ def issue_key(
     session: Session,
     agency_id: str,
     overlap: timedelta = DEFAULT_OVERLAP,
-    api_key: str | None = None,
 ) -> tuple[AgencyKey, str]:
     """A new API key; the agency's other live keys expire after ``overlap``."""
     now = datetime.now(UTC)
@@ -61,7 +52,7 @@ def issue_key(
     ):
         key.expires_at = min(_aware(key.expires_at) or now + overlap, now + overlap)
         session.add(key)
-    api_key = api_key or new_api_key()
+    api_key = new_api_key()
     row = AgencyKey(agency_id=agency_id, key_hash=hash_api_key(api_key))
     session.add(row)
     session.commit()
@@ -74,7 +65,6 @@ def issue_secret(
     session: Session,
     agency_id: str,
     overlap: timedelta = DEFAULT_OVERLAP,
-    secret: str | None = None,
 ) -> AgencySecret:
     """A new signing secret; the previous ones still sign until ``overlap`` has passed."""
     now = datetime.now(UTC)
@@ -83,7 +73,7 @@ def issue_secret(
     ):
         old.expires_at = min(_aware(old.expires_at) or now + overlap, now + overlap)
         session.add(old)
-    row = AgencySecret(agency_id=agency_id, secret=secret or new_webhook_secret())
+    row = AgencySecret(agency_id=agency_id, secret=new_webhook_secret())
     session.add(row)
     session.commit()
     session.refresh(row)

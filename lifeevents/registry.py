@@ -155,16 +155,14 @@ def create_agency(
     *,
     session: Session,
     agency: AgencyCreate,
-    api_key: str | None = None,
-    webhook_secret: str | None = None,
 ) -> tuple[Agency, str, str]:
     """Create an agency with its first API key and signing secret (returned once)."""
     row = Agency(agency_id=agency.agency_id, name=agency.name)
     session.add(row)
     session.commit()
     session.refresh(row)
-    _, api_key = issue_key(session=session, agency_id=row.agency_id, api_key=api_key)
-    secret = issue_secret(session=session, agency_id=row.agency_id, secret=webhook_secret)
+    _, api_key = issue_key(session=session, agency_id=row.agency_id)
+    secret = issue_secret(session=session, agency_id=row.agency_id)
     return row, api_key, secret.secret
 
 

@@ -41,7 +41,6 @@ class Settings(BaseSettings):
     registry_token: str = "dev-registry-token"
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
-    seed_demo_data: bool = True
     # OpenID Connect (optional): tokens from this issuer are accepted too, verified through its
     # JWKS. Citizens own the journeys they start with one; a role claim makes an operator.
     oidc_issuer: str | None = None

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
-from lifeevents.credentials import derived_webhook_secret
 from lifeevents.webhooks import SignatureError, verify
 from simulated_agencies.behaviour import decide
 from simulated_agencies.registrations import simulated
@@ -17,7 +16,7 @@ from simulated_agencies.store import AgencyStore
 def create_agencies_app(
     store: AgencyStore,
     decision_delay_seconds: float,
-    app_secret: str,
+    webhook_secrets: dict[str, str],
     inspection_token: str | None = None,
 ) -> FastAPI:
     """``inspection_token`` opens ``GET /_received`` (bearer); without one nobody may read it."""
@@ -27,7 +26,8 @@ def create_agencies_app(
         """The body of a request the orchestrator signed for this agency (else 401)."""
         body = await request.body()
         try:
-            verify([derived_webhook_secret(app_secret, agency)], request.headers, body)
+            secrets = [webhook_secrets[agency]] if agency in webhook_secrets else []
+            verify(secrets, request.headers, body)
         except SignatureError as error:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from error
         parsed: dict[str, Any] = json.loads(body)

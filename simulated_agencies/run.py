@@ -8,24 +8,26 @@ import httpx
 import structlog
 import uvicorn
 
-from lifeevents.credentials import derived_webhook_secret
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect
 from lifeevents.webhooks import signed_headers
 from simulated_agencies.app import create_agencies_app
 from simulated_agencies.native_worker import build_native_workers
+from simulated_agencies.seed import demo_credentials
 from simulated_agencies.store import AgencyStore
 
 log = structlog.get_logger(__name__)
 
 
-async def send_due_decisions(store: AgencyStore, stop: asyncio.Event, app_secret: str) -> None:
+async def send_due_decisions(
+    store: AgencyStore, stop: asyncio.Event, webhook_secrets: dict[str, str]
+) -> None:
     """Deliver promised decisions when due, signed; retried until the orchestrator takes them."""
     async with httpx.AsyncClient(timeout=10) as client:
         while not stop.is_set():
             for key, agency, url, decision in store.due_decisions():
                 body = json.dumps(decision).encode()
-                secret = derived_webhook_secret(app_secret, agency)
+                secret = webhook_secrets[agency]
                 headers = {
                     **signed_headers([secret], f"{key}/decision", body),
                     "Content-Type": "application/json",
@@ -46,10 +48,15 @@ async def send_due_decisions(store: AgencyStore, stop: asyncio.Event, app_secret
 
 async def run_agencies(settings: Settings) -> None:
     store = AgencyStore(settings.data_dir / "agencies.db")
+    # Written by `lifeevents seed-demo`, which runs before the agencies start.
+    secrets = {
+        agency: credentials["webhook_secret"]
+        for agency, credentials in demo_credentials(settings.data_dir).items()
+    }
     app = create_agencies_app(
         store,
         settings.agency_decision_delay_seconds,
-        settings.app_secret,
+        secrets,
         inspection_token=settings.agencies_inspection_token,
     )
     server = uvicorn.Server(
@@ -62,7 +69,7 @@ async def run_agencies(settings: Settings) -> None:
     async with contextlib.AsyncExitStack() as workers:
         for worker in build_native_workers(client, store):
             await workers.enter_async_context(worker)
-        sender = asyncio.create_task(send_due_decisions(store, stop, settings.app_secret))
+        sender = asyncio.create_task(send_due_decisions(store, stop, secrets))
         log.info("simulated agencies started", url=settings.agencies_base_url)
         try:
             await server.serve()  # returns on SIGINT/SIGTERM (uvicorn handles them)

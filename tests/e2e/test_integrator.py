@@ -14,7 +14,6 @@ from temporalio import activity
 from temporalio.client import Client
 
 from agency_sdk import AgencyDecision, AgencyRequest, activity_name, build_worker, service
-from simulated_agencies.seed import DEMO_AGENCY_KEY_PREFIX
 from tests.support.agency import ExternalAgency, Script
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 
@@ -67,7 +66,7 @@ def test_credentials_are_scoped_rotated_and_revoked(stack: Stack, harbour: dict[
         assert (
             anonymous.post("/v1/agencies", json={"agency_id": "x1", "name": "X"}).status_code == 401
         )
-    with integrator(stack, f"{DEMO_AGENCY_KEY_PREFIX}health") as other:
+    with integrator(stack, stack.agency_key("health")) as other:
         assert other.get(url).status_code == 403  # another agency's key
         assert other.post("/v1/agencies", json={"agency_id": "x2", "name": "X"}).status_code == 401
     with integrator(stack, harbour["api_key"]) as own:

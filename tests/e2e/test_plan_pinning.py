@@ -3,7 +3,6 @@ use the new version at once, with no restart."""
 
 import time
 
-from simulated_agencies.seed import DEMO_AGENCY_KEY_PREFIX
 from tests.support.stack import Stack, birth_intake
 
 SERVICE = "/v1/agencies/health/services/health.child-health-card"
@@ -11,7 +10,7 @@ SERVICE = "/v1/agencies/health/services/health.child-health-card"
 
 def test_a_journey_in_flight_keeps_its_registration_version(stack: Stack) -> None:
     with stack.api() as client:
-        client.headers["Authorization"] = f"Bearer {DEMO_AGENCY_KEY_PREFIX}health"
+        client.headers["Authorization"] = f"Bearer {stack.agency_key('health')}"
         original = client.get(SERVICE).json()
         before = stack.submit(birth_intake(email="pinned-before@example.org"))
 

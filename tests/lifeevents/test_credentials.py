@@ -1,5 +1,6 @@
 """Agencies' API keys and signing secrets rotate with an overlap, expire, and can be revoked."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,20 +19,29 @@ from lifeevents.tables import AgencyKey, AgencySecret
 HOUR = timedelta(hours=1)
 
 
+@dataclass
+class Issued:
+    """The first credentials of two agencies, as their creation returned them."""
+
+    harbour_key: str
+    harbour_secret: str
+    other_key: str
+    other_secret: str
+
+
 @pytest.fixture
-def agency(session: Session) -> str:
-    create_agency(
-        session=session,
-        agency=AgencyCreate(agency_id="harbour", name="Harbour Authority"),
-        api_key="key-1",
-        webhook_secret="whsec_b25l",
+def issued(session: Session) -> Issued:
+    _, harbour_key, harbour_secret = create_agency(
+        session=session, agency=AgencyCreate(agency_id="harbour", name="Harbour Authority")
     )
-    create_agency(
-        session=session,
-        agency=AgencyCreate(agency_id="other", name="Another Agency"),
-        api_key="other-key",
-        webhook_secret="whsec_b3RoZXI=",
+    _, other_key, other_secret = create_agency(
+        session=session, agency=AgencyCreate(agency_id="other", name="Another Agency")
     )
+    return Issued(harbour_key, harbour_secret, other_key, other_secret)
+
+
+@pytest.fixture
+def agency(issued: Issued) -> str:
     return "harbour"
 
 
@@ -54,16 +64,20 @@ def key_row(session: Session, agency_id: str, index: int) -> AgencyKey:
     return session.exec(statement).all()[index]
 
 
-def test_an_api_key_opens_its_agency_and_nothing_else_does(session: Session, agency: str) -> None:
-    assert opens(session, "key-1") == "harbour"
-    assert opens(session, "other-key") == "other"
-    assert opens(session, "key-2") is None
+def test_an_api_key_opens_its_agency_and_nothing_else_does(
+    session: Session, agency: str, issued: Issued
+) -> None:
+    assert opens(session, issued.harbour_key) == "harbour"
+    assert opens(session, issued.other_key) == "other"
+    assert opens(session, "agk_unknown") is None
 
 
-def test_a_rotated_key_keeps_working_until_its_overlap_ends(session: Session, agency: str) -> None:
+def test_a_rotated_key_keeps_working_until_its_overlap_ends(
+    session: Session, agency: str, issued: Issued
+) -> None:
     row, new_key = issue_key(session=session, agency_id=agency, overlap=HOUR)
     assert new_key.startswith("agk_") and row.expires_at is None
-    assert opens(session, new_key) == opens(session, "key-1") == "harbour"
+    assert opens(session, new_key) == opens(session, issued.harbour_key) == "harbour"
     old = key_row(session, agency, 0)
     assert old.expires_at is not None
     due = old.expires_at.replace(tzinfo=UTC) - datetime.now(UTC)
@@ -72,11 +86,13 @@ def test_a_rotated_key_keeps_working_until_its_overlap_ends(session: Session, ag
     assert key_row(session, "other", 0).expires_at is None
 
     expire(session, old)
-    assert opens(session, "key-1") is None
+    assert opens(session, issued.harbour_key) is None
     assert opens(session, new_key) == "harbour"
 
 
-def test_a_second_rotation_never_extends_an_overlap(session: Session, agency: str) -> None:
+def test_a_second_rotation_never_extends_an_overlap(
+    session: Session, agency: str, issued: Issued
+) -> None:
     issue_key(session=session, agency_id=agency, overlap=HOUR)
     first_expiry = key_row(session, agency, 0).expires_at
     issue_key(session=session, agency_id=agency, overlap=timedelta(days=7))
@@ -84,27 +100,35 @@ def test_a_second_rotation_never_extends_an_overlap(session: Session, agency: st
     assert key_row(session, agency, 1).expires_at is not None
 
 
-def test_a_revoked_key_opens_nothing_at_once(session: Session, agency: str) -> None:
+def test_a_revoked_key_opens_nothing_at_once(session: Session, agency: str, issued: Issued) -> None:
     row, new_key = issue_key(session=session, agency_id=agency, overlap=HOUR)
     revoke(row, session)
     assert opens(session, new_key) is None
-    assert opens(session, "key-1") == "harbour"  # the previous key, still in its overlap
+    assert opens(session, issued.harbour_key) == "harbour"  # the previous key, still in its overlap
 
 
-def test_signing_secrets_are_the_live_ones_newest_first(session: Session, agency: str) -> None:
-    assert signing_secrets(session=session, agency_id=agency) == ["whsec_b25l"]
-    second = issue_secret(session=session, agency_id=agency, overlap=HOUR, secret="whsec_dHdv")
+def test_signing_secrets_are_the_live_ones_newest_first(
+    session: Session, agency: str, issued: Issued
+) -> None:
+    assert signing_secrets(session=session, agency_id=agency) == [issued.harbour_secret]
+    second = issue_secret(session=session, agency_id=agency, overlap=HOUR)
     generated = issue_secret(session=session, agency_id=agency, overlap=HOUR)
     assert generated.secret.startswith("whsec_") and generated.expires_at is None
+    assert len({issued.harbour_secret, second.secret, generated.secret}) == 3
     assert signing_secrets(session=session, agency_id=agency) == [
         generated.secret,
-        "whsec_dHdv",
-        "whsec_b25l",
+        second.secret,
+        issued.harbour_secret,
     ]
-    assert signing_secrets(session=session, agency_id="other") == ["whsec_b3RoZXI="]
+    assert signing_secrets(session=session, agency_id="other") == [issued.other_secret]
 
     revoke(second, session)
-    assert signing_secrets(session=session, agency_id=agency) == [generated.secret, "whsec_b25l"]
-    first = session.exec(select(AgencySecret).where(AgencySecret.secret == "whsec_b25l")).one()
+    assert signing_secrets(session=session, agency_id=agency) == [
+        generated.secret,
+        issued.harbour_secret,
+    ]
+    first = session.exec(
+        select(AgencySecret).where(AgencySecret.secret == issued.harbour_secret)
+    ).one()
     expire(session, first)
     assert signing_secrets(session=session, agency_id=agency) == [generated.secret]

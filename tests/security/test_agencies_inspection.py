@@ -1,5 +1,5 @@
 """What the simulated agencies received is personal data: `GET /_received` takes a bearer
-token, and docker compose does not publish the agencies' port."""
+token, and docker compose publishes nothing but the API."""
 
 from pathlib import Path
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_received_needs_the_inspection_token(tmp_path: Path) -> None:
     store = AgencyStore(tmp_path / "agencies.db")
-    app = create_agencies_app(store, 0, "app-secret", inspection_token="inspect-me")
+    app = create_agencies_app(store, 0, {}, inspection_token="inspect-me")
     with TestClient(app) as client:
         assert client.get("/_received").status_code == 401
         assert client.get("/_received", headers={"Authorization": "Bearer nope"}).status_code == 401
@@ -25,12 +25,15 @@ def test_received_needs_the_inspection_token(tmp_path: Path) -> None:
 
 
 def test_without_a_configured_token_nobody_reads_it(tmp_path: Path) -> None:
-    app = create_agencies_app(AgencyStore(tmp_path / "agencies.db"), 0, "app-secret")
+    app = create_agencies_app(AgencyStore(tmp_path / "agencies.db"), 0, {})
     with TestClient(app) as client:
         assert client.get("/_received").status_code == 401
         assert client.get("/_received", headers={"Authorization": "Bearer "}).status_code == 401
 
 
-def test_compose_does_not_publish_the_agencies_port() -> None:
+def test_compose_publishes_nothing_but_the_api() -> None:
+    """Not the simulated agencies (they are not in compose at all), not Temporal's frontend,
+    not its UI."""
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert "ports" not in compose["services"]["agencies"]
+    published = {name for name, spec in compose["services"].items() if spec.get("ports")}
+    assert published == {"api"}

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from lifeevents.models import RetrySettings
 from lifeevents.registry import ServiceRegistration
 from simulated_agencies.registrations import demo_services
-from simulated_agencies.seed import DEMO_AGENCY_KEY_PREFIX
 from tests.support.stack import Stack
 
 
@@ -142,7 +141,7 @@ def test_the_api_answers_422_naming_the_field(stack: Stack) -> None:
     with httpx.Client(
         base_url=stack.api_url,
         timeout=30,
-        headers={"Authorization": f"Bearer {DEMO_AGENCY_KEY_PREFIX}health"},
+        headers={"Authorization": f"Bearer {stack.agency_key('health')}"},
     ) as integrator:
         response = integrator.post("/v1/agencies/health/services", json=body)
         assert response.status_code == 422, response.text

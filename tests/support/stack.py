@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from simulated_agencies import demo
+from simulated_agencies.seed import demo_credentials
 from tests.support.ports import free_port
 
 FINAL_STATES = {"completed", "completed_with_issues", "failed", "cancelled"}
@@ -109,6 +110,12 @@ class Stack:
         )
 
     def start(self) -> "Stack":
+        subprocess.run(
+            [sys.executable, "-m", "cli", "seed-demo"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
         self.start_process("api")
         self._wait_ready(f"{self.api_url}/readyz", "api")  # the API seeds the database
         self.start_process("agencies")
@@ -194,6 +201,10 @@ class Stack:
                 return status
             time.sleep(0.2)
         raise AssertionError(f"journey {journey_id} not done after {timeout}s: {status}")
+
+    def agency_key(self, agency_id: str) -> str:
+        """A demo agency's integrator key, as this stack's seed made it."""
+        return demo_credentials(self.folder)[agency_id]["api_key"]
 
     def received(self, journey_id: str) -> list[dict[str, Any]]:
         response = httpx.get(
