@@ -8,6 +8,9 @@ Recording (only when a new scenario is added, never to make this test pass):
 """
 
 import asyncio
+import base64
+import dataclasses
+import json
 import os
 import uuid
 from collections.abc import Awaitable, Callable
@@ -16,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from lifeevents.codec import ENCODING
 from lifeevents.models import (
     CancelRequest,
     ConsentAnswer,
@@ -36,6 +42,7 @@ from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
 
 HISTORIES = Path(__file__).parent / "histories"
+_ENCRYPTED = base64.b64encode(ENCODING).decode()
 WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 Handle = WorkflowHandle[Any, JourneyStatus]
 
@@ -141,7 +148,28 @@ async def test_record_histories(time_skipping_env: WorkflowEnvironment) -> None:
             suffix = workflow_id.removeprefix(handle.id).replace("/", "-")
             version = os.environ["RECORD_HISTORIES"]
             path = HISTORIES / f"{version}-{name}{suffix or '-journey'}.json"
-            path.write_text(history.to_json())
+            path.write_text(await _decoded(history.to_json()))
+
+
+async def _decoded(history_json: str) -> str:
+    """The history with its payloads decrypted: the corpus is kept readable (and key-free);
+    the replay then runs without the codec, on the same workflow code."""
+    codec = data_converter(get_settings()).payload_codec
+    assert codec is not None
+    history = json.loads(history_json)
+
+    async def visit(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("metadata", {}).get("encoding") == _ENCRYPTED:
+                payload = json_format.ParseDict(node, Payload())
+                [plain] = await codec.decode([payload])
+                return json_format.MessageToDict(plain)
+            return {key: await visit(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [await visit(item) for item in node]
+        return node
+
+    return json.dumps(await visit(history), indent=2)
 
 
 def _histories() -> list[Path]:
@@ -154,5 +182,7 @@ def test_histories_are_recorded() -> None:
 
 @pytest.mark.parametrize("path", _histories(), ids=lambda p: p.stem)
 async def test_recorded_histories_replay_on_todays_code(path: Path) -> None:
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(get_settings()))
+    # The corpus is stored decrypted (see _decoded): replay it without the codec.
+    plain = dataclasses.replace(data_converter(get_settings()), payload_codec=None)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=plain)
     await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
