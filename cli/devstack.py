@@ -123,6 +123,8 @@ def run_dev(settings: Settings) -> int:
         if settings.temporal_address is None:
             server = start("temporal", temporal_server_command(settings))
             wait_for_port("127.0.0.1", settings.temporal_port, 60, server)
+            # Our processes use this server, whatever a temporal.toml profile may say.
+            env["TEMPORAL_ADDRESS"] = settings.effective_temporal_address
         # Search attributes (the dev server has them already) and the namespace's retention.
         subprocess.run(_lifeevents("setup"), env=env, check=True)
         # Demo data only here (and in the tests), never in a deployment.

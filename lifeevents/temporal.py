@@ -18,6 +18,7 @@ from temporalio.converter import (
     DefaultFailureConverterWithEncodedAttributes,
     EncodingPayloadConverter,
 )
+from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 from temporalio.exceptions import ApplicationError
 
 from lifeevents import search_attributes
@@ -69,11 +70,23 @@ def temporal_cli_path() -> Path:
     return Path(sys.executable).parent / "temporal"
 
 
+def connect_options(settings: Settings) -> ClientConnectConfig:
+    """Where and how to reach Temporal: Temporal's own environment configuration first (a
+    profile of ``temporal.toml`` chosen by ``TEMPORAL_PROFILE`` in ``TEMPORAL_CONFIG_FILE``,
+    and ``TEMPORAL_API_KEY``, ``TEMPORAL_TLS*`` variables: mTLS or an API key, as Temporal
+    Cloud and secured clusters need), then our ``TEMPORAL_ADDRESS`` and ``TEMPORAL_NAMESPACE``
+    settings over it when they are set."""
+    options = ClientConfigProfile.load().to_client_connect_config()
+    if settings.temporal_address is not None or "target_host" not in options:
+        options["target_host"] = settings.effective_temporal_address
+    if "temporal_namespace" in settings.model_fields_set or "namespace" not in options:
+        options["namespace"] = settings.temporal_namespace
+    return options
+
+
 async def connect(settings: Settings) -> Client:
     return await Client.connect(
-        settings.effective_temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings),
+        **connect_options(settings), data_converter=data_converter(settings)
     )
 
 
