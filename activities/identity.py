@@ -5,8 +5,10 @@ from datetime import date
 from sqlmodel import Session
 from temporalio import activity
 
+from lifeevents import identity_checks
 from lifeevents.db import get_engine
 from lifeevents.models import IdentityResult, VerifyIdentityInput
+from lifeevents.settings import get_settings
 from lifeevents.tables import PopulationRecord
 
 
@@ -14,15 +16,10 @@ def _same(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-@activity.defn
-def verify_identity(request: VerifyIdentityInput) -> IdentityResult:
-    """Match national id, names and birth date against the registry. Reasons name no values."""
-    with Session(get_engine()) as session:
-        record = session.get(PopulationRecord, request.national_id)
+def _mismatch(record: PopulationRecord | None, request: VerifyIdentityInput) -> str | None:
+    """Why the informant does not match the registry (names fields, never values), or None."""
     if record is None:
-        return IdentityResult(
-            verified=False, reason="No person with this national id is on record."
-        )
+        return "No person with this national id is on record."
     mismatched = [
         label
         for label, matches in (
@@ -32,12 +29,33 @@ def verify_identity(request: VerifyIdentityInput) -> IdentityResult:
         )
         if not matches
     ]
-    if mismatched:
-        return IdentityResult(
-            verified=False,
-            reason=(
-                f"The {' and '.join(mismatched)} {'does' if len(mismatched) == 1 else 'do'}"
-                " not match the record for this national id."
+    if not mismatched:
+        return None
+    return (
+        f"The {' and '.join(mismatched)} {'does' if len(mismatched) == 1 else 'do'}"
+        " not match the record for this national id."
+    )
+
+
+@activity.defn
+def verify_identity(request: VerifyIdentityInput) -> IdentityResult:
+    """Match national id, names and birth date against the registry.
+
+    A failure's precise reason is recorded for operators (``IdentityCheckFailure``); the result,
+    which the person reads, says only that the check failed.
+    """
+    with Session(get_engine()) as session:
+        record = session.get(PopulationRecord, request.national_id)
+        reason = _mismatch(record, request)
+        if reason is None:
+            return IdentityResult(verified=True)
+        identity_checks.record_failure(
+            session,
+            journey_id=request.journey_id,
+            national_id_hash=identity_checks.national_id_hash(
+                get_settings().app_secret, request.national_id
             ),
+            client_ref=request.client_ref,
+            reason=reason,
         )
-    return IdentityResult(verified=True)
+    return IdentityResult(verified=False, reason=identity_checks.GENERIC_REASON["en"])

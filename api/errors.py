@@ -68,6 +68,14 @@ class StepNoLongerWaits(Exception):
     """An agency's decision arrived for a step that already ended."""
 
 
+class TooManyFailedIdentityChecks(Exception):
+    """Too many failed identity checks, for this national id or from this client, lately."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 class DryRunTimedOut(Exception):
     def __init__(self, timeout_seconds: float, workflow_id: str) -> None:
         super().__init__(workflow_id)
@@ -175,6 +183,17 @@ async def _step_no_longer_waits(_: Request, error: StepNoLongerWaits) -> JSONRes
     return _detail(status.HTTP_409_CONFLICT, "This step no longer waits")
 
 
+async def _too_many_failed_identity_checks(
+    _: Request, error: TooManyFailedIdentityChecks
+) -> JSONResponse:
+    return _detail(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        "Too many identity checks failed lately for these details or from this address; "
+        f"try again in {error.retry_after} seconds.",
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
 async def _dry_run_timed_out(_: Request, error: DryRunTimedOut) -> JSONResponse:
     return _detail(
         status.HTTP_504_GATEWAY_TIMEOUT,
@@ -195,6 +214,7 @@ _HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse
     StatusUnavailable: _status_unavailable,
     StepNoLongerWaits: _step_no_longer_waits,
     DryRunTimedOut: _dry_run_timed_out,
+    TooManyFailedIdentityChecks: _too_many_failed_identity_checks,
 }
 
 

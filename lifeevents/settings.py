@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -84,6 +85,17 @@ class Settings(BaseSettings):
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
+
+    # Failed identity checks: past this many in the window, per national id and per client
+    # address, the anonymous intake answers 429 (Retry-After) until the window frees. Intakes
+    # whose identity verifies do not count.
+    identity_failures_per_national_id: int = Field(default=5, ge=1)
+    identity_failures_per_client: int = Field(default=20, ge=1)
+    identity_failure_window_seconds: int = Field(default=3600, ge=1)
+    # How many reverse proxies in front of the API append to X-Forwarded-For (0: none, the
+    # client is the peer). Only then is the header read, and only the entry the outermost
+    # trusted proxy appended: the entries before it are whatever the client sent.
+    trusted_proxy_hops: int = Field(default=0, ge=0)
 
     # Agencies' URLs
     # Webhook and withdrawal URLs must reach public addresses: loopback, private, link-local

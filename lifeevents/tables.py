@@ -176,3 +176,16 @@ class RetentionTotal(SQLModel, table=True):
     service_id: str
     count: int
     amount_cents: int = 0
+
+
+class IdentityCheckFailure(SQLModel, table=True):
+    """A journey's failed identity check: the precise reason (for operators; the person is told
+    only that the check failed) and keyed hashes of the national id and of the client's address,
+    which the intake's rate limits count. Never the id or the address themselves."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: str = Field(unique=True, max_length=100)
+    national_id_hash: str = Field(index=True, max_length=64)
+    client_ref: str | None = Field(default=None, index=True, max_length=64)
+    reason: str
+    at: datetime = Field(default_factory=utcnow, index=True)

@@ -61,7 +61,9 @@ ONE_CONSENT_ACTIVITY_PATCH = "intake-consents-in-one-activity"
 # --- Identity and consent (the journey) -------------------------------------------------------
 
 
-async def verify_identity(journey_id: str, informant: dict[str, Any]) -> IdentityResult:
+async def verify_identity(
+    journey_id: str, informant: dict[str, Any], client_ref: str | None = None
+) -> IdentityResult:
     return await workflow.execute_activity(
         _verify_identity,
         VerifyIdentityInput(
@@ -70,6 +72,7 @@ async def verify_identity(journey_id: str, informant: dict[str, Any]) -> Identit
             given_name=informant["given_name"],
             family_name=informant["family_name"],
             birth_date=informant["birth_date"],
+            client_ref=client_ref,
         ),
         start_to_close_timeout=DB_TIMEOUT,
         retry_policy=DB_RETRY,

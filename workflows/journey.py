@@ -18,6 +18,7 @@ from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from lifeevents import search_attributes
+    from lifeevents.identity_checks import GENERIC_REASON
     from lifeevents.ids import (
         CONFIRMATION_REQUEST,
         IDENTITY_STEP,
@@ -72,11 +73,15 @@ class LifeEventJourney(CitizenUpdates):
             return await self._finish("cancelled")
         self._tracker.update(StepUpdate(step_id=IDENTITY_STEP, state="running"))
         identity, _ = await asyncio.gather(
-            calls.verify_identity(self._plan.journey_id, self._plan.intake["informant"]),
+            calls.verify_identity(
+                self._plan.journey_id, self._plan.intake["informant"], self._plan.client_ref
+            ),
             self._record_intake_consents(),
         )
         if not identity.verified:
-            reason = identity.reason or "Identity could not be verified."
+            # One sentence whatever did not match (operators see why: IdentityCheckFailure);
+            # set here, not taken from the result, so journeys recorded before say it too.
+            reason = GENERIC_REASON[self._plan.language]
             self._tracker.update(
                 StepUpdate(step_id=IDENTITY_STEP, state="failed", reasons=[reason])
             )

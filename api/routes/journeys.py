@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from api.deps import GatewayDep, JourneyAccessDep, OperatorDep, SessionDep
 from api.errors import Unprocessable
 from api.gateway import JourneySummary
 from api.services import journeys
-from lifeevents import audit
+from lifeevents import audit, identity_checks
 from lifeevents.models import (
     CancelRequest,
     CitizenRequest,
@@ -77,12 +77,27 @@ async def cancel_journey(
     return result
 
 
-@router.get("/{journey_id}", response_model=JourneyStatus)
+class OperatorJourneyStatus(JourneyStatus):
+    """The journey as an operator sees it (their access, with its reason, is audited)."""
+
+    identity_detail: str | None = Field(
+        default=None,
+        description="Why the identity check failed, precisely (the person is told only that "
+        "it failed). Never in the person's own view.",
+    )
+
+
+@router.get("/{journey_id}", response_model=JourneyStatus | OperatorJourneyStatus)
 async def get_journey(
-    journey_id: str, access: JourneyAccessDep, gateway: GatewayDep
+    journey_id: str, access: JourneyAccessDep, gateway: GatewayDep, session: SessionDep
 ) -> JourneyStatus:
-    """Where every step of a journey stands, while it runs and after."""
-    return await gateway.journey_status(journey_id)
+    """Where every step of a journey stands, while it runs and after. Operators also see why
+    an identity check failed (``identity_detail``)."""
+    status = await gateway.journey_status(journey_id)
+    if access.who != "operator":
+        return status
+    detail = await run_in_threadpool(identity_checks.failure_reason, session, journey_id)
+    return OperatorJourneyStatus(**status.model_dump(), identity_detail=detail)
 
 
 class JourneyList(BaseModel):

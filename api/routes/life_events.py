@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Response, status
+from fastapi import APIRouter, Body, Header, Request, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.deps import BearerDep, GatewayDep, SessionDep, SettingsDep
 from api.services import intake
 from api.services.intake import IntakeAccepted
+from lifeevents import identity_checks
 from lifeevents.catalog import LifeEventDefinition, get_catalog
 from lifeevents.models import LocalizedText
 from lifeevents.plans import bundle
@@ -103,10 +104,15 @@ def get_life_event(life_event: str, session: SessionDep) -> dict[str, Any]:
         404: {"description": "Unknown life event"},
         409: {"description": "This Idempotency-Key was used for a different intake"},
         422: {"description": "The intake does not match the life event's intake schema"},
+        429: {
+            "description": "Too many identity checks failed lately for this national id or "
+            "from this client; Retry-After says when to try again"
+        },
     },
 )
 async def submit_intake(
     life_event: str,
+    request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
@@ -124,6 +130,11 @@ async def submit_intake(
         body=body,
         bearer_token=credentials.credentials if credentials is not None else None,
         idempotency_key=idempotency_key,
+        client_address=identity_checks.client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            settings.trusted_proxy_hops,
+        ),
     )
     if not started:
         response.status_code = status.HTTP_200_OK

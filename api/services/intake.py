@@ -13,11 +13,13 @@ from sqlmodel import Session
 from api.errors import (
     IdempotencyKeyReused,
     InvalidToken,
+    TooManyFailedIdentityChecks,
     UnknownLifeEvent,
     Unprocessable,
     schema_error_detail,
 )
 from api.gateway import TemporalGateway
+from lifeevents import identity_checks
 from lifeevents.catalog import LifeEventDefinition, get_catalog
 from lifeevents.ids import journey_id_for_intake, journey_token, new_journey_id
 from lifeevents.models import JourneyPlan
@@ -52,6 +54,7 @@ async def submit(
     body: Any,
     bearer_token: str | None,
     idempotency_key: str | None,
+    client_address: str | None = None,
 ) -> tuple[IntakeAccepted, bool]:
     """Tell us once: validate the intake, pin the plan and start the journey. Also says whether
     this started it (False: the same intake was already accepted under this key).
@@ -59,10 +62,17 @@ async def submit(
     A key is scoped to its life event and its owner (anonymous, or a signed-in person), and a
     replay answers with the journey and its token only when the stored intake record holds the
     same body hash, or, with no record left (purged), the journey's own intake is the same.
+
+    Refused (429) while too many identity checks failed lately for the informant's national id,
+    or from this client (``client_address``): nothing is started then.
     """
     definition = life_event_definition(life_event)
     intake = _validate(definition, body)
     owner = await run_in_threadpool(_owner, settings, bearer_token)
+    client = (
+        identity_checks.client_ref(settings.app_secret, client_address) if client_address else None
+    )
+    await run_in_threadpool(_check_identity_limits, session, settings, intake, client)
     request_hash = _request_hash(settings, life_event, intake)
     if idempotency_key is None:
         journey_id, record_key = new_journey_id(), None
@@ -73,12 +83,14 @@ async def submit(
         if existing is not None:
             if existing.request_hash != request_hash:
                 raise IdempotencyKeyReused()
-            plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
+            plan = await run_in_threadpool(
+                _plan, session, settings, definition, intake, journey_id, client
+            )
             # Started already, or not yet if the first request crashed before starting.
             await gateway.start_journey(plan)
             return _accepted(settings, plan), False
 
-    plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id)
+    plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id, client)
     created = True
     if record_key is not None:
         record, created = await run_in_threadpool(
@@ -148,14 +160,33 @@ def _plan(
     definition: LifeEventDefinition,
     intake: dict[str, Any],
     journey_id: str,
+    client: str | None = None,
 ) -> JourneyPlan:
-    return resolve_plan(
+    plan = resolve_plan(
         session=session,
         definition=definition,
         intake=intake,
         journey_id=journey_id,
         callback_base_url=settings.public_base_url,
     )
+    # The identity check records a failure against the client (its keyed hash, not its address).
+    return plan.model_copy(update={"client_ref": client})
+
+
+def _check_identity_limits(
+    session: Session, settings: Settings, intake: dict[str, Any], client: str | None
+) -> None:
+    """Refuse the intake while the informant's national id, or this client, is over its limit
+    of failed identity checks; only failures count, so ordinary intakes are never refused."""
+    national_id = str(intake.get("informant", {}).get("national_id", ""))
+    wait = identity_checks.throttled_for(
+        session,
+        identity_checks.Limits.of(settings),
+        national_id_hash=identity_checks.national_id_hash(settings.app_secret, national_id),
+        client_ref=client,
+    )
+    if wait is not None:
+        raise TooManyFailedIdentityChecks(wait)
 
 
 def _own(session: Session, owner: str, journey_id: str) -> None:

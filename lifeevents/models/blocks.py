@@ -31,6 +31,8 @@ class VerifyIdentityInput(Model):
     given_name: str
     family_name: str
     birth_date: str
+    # Who asked (a keyed hash of the intake's client address), recorded with a failed check.
+    client_ref: str | None = None
 
 
 class IdentityResult(Model):

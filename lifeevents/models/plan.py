@@ -171,6 +171,9 @@ class JourneyPlan(Model):
     deadlines: list[DeadlinePlan] = Field(default_factory=list)
     # Set when an authoritative registry's event started the journey (no application yet).
     proactive: ProactiveOffer | None = None
+    # A keyed hash of the intake's client address (never the address): a failed identity check
+    # is counted against it by the intake's rate limit.
+    client_ref: str | None = Field(default=None, max_length=64)
 
 
 class AgencyServiceInput(Model):
