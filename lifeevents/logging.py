@@ -5,15 +5,15 @@ add ``journey_id`` where the record is about a journey and drop personal data.
 """
 
 import logging
-import re
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
 from lifeevents.ids import journey_id_of
+from lifeevents.redaction import EMAIL, NATIONAL_ID, REDACTED
+from lifeevents.redaction import redact_text as redact_text  # its home before redaction.py
 from lifeevents.settings import Settings
 
 # Keys whose values are personal data: never rendered, whatever logged them.
@@ -31,39 +31,6 @@ PERSONAL_KEYS = frozenset(
         "payee_national_id",
     }
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# Nine digits standing alone look like a national id (they may hide in an exception's text).
-_NATIONAL_ID = re.compile(r"(?<![\w-])\d{9}(?![\w-])")
-
-
-# A calendar date (a birth date, most likely) written the ISO way.
-_ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
-REDACTED = "[redacted]"
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
-def redact_text(text: str, personal: Any = None) -> str:
-    """Free text from outside (an agency's message, its error body) made fit to log and store:
-    e-mail addresses, nine-digit ids and ISO dates go, and so does every string of ``personal``
-    (the data the agency was sent, at any depth) of two characters or more, wherever it
-    appears, whatever its case."""
-    values = sorted({v for v in _strings(personal) if len(v.strip()) >= 2}, key=len, reverse=True)
-    if values:
-        pattern = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
-        text = pattern.sub(REDACTED, text)
-    text = _EMAIL.sub("[email]", text)
-    text = _NATIONAL_ID.sub("[id]", text)
-    return _ISO_DATE.sub("[date]", text)
 
 
 def _add_journey_id(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
@@ -79,10 +46,10 @@ def _add_journey_id(_logger: WrappedLogger, _name: str, event_dict: EventDict) -
 
 def _redact_personal_data(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     for key in PERSONAL_KEYS & event_dict.keys():
-        event_dict[key] = "[redacted]"
+        event_dict[key] = REDACTED
     for key, value in event_dict.items():
         if isinstance(value, str):
-            event_dict[key] = _NATIONAL_ID.sub("[id]", _EMAIL.sub("[email]", value))
+            event_dict[key] = NATIONAL_ID.sub("[id]", EMAIL.sub("[email]", value))
     return event_dict
 
 

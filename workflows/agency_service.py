@@ -6,6 +6,10 @@ callback, which the API turns into the ``agency_decision`` signal; the step wait
 without polling, up to the service's SLA. An agency may ask the person for more information: the
 step then waits for the answer (reminding the person on a schedule, up to a deadline) and submits
 again with it. Cancelled, the step undoes what it did (withdrawal, payment reversal).
+
+What an agency writes in free text may echo the person's data: a decision that arrives by
+callback (or from a native agency) has its message redacted here, with the data the step sent
+that agency, before it reaches the journey's status, a notification or a request to the person.
 """
 
 import asyncio
@@ -24,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from lifeevents.models import (
         AgencyDecision,
+        AgencyRequest,
         AgencyServiceInput,
         CitizenRequest,
         InformationAnswer,
@@ -31,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         StepOutcome,
         StepUpdate,
     )
+    from lifeevents.redaction import redact_text
     from workflows import calls, messages
     from workflows.names import AGENCY_DECISION, AGENCY_SERVICE, INFORMATION_PROVIDED, STEP_CHANGED
     from workflows.waits import wait_for
@@ -139,19 +145,28 @@ class AgencyServiceWorkflow:
             submission = await calls.submit(request, agency_request, round_)
         except ActivityError as error:
             reason = _failure_message(error)
+            if request.service.delivery.mode != "webhook":
+                # A native agency's own words (a webhook's are redacted in its activity).
+                reason = redact_text(reason, _sent(agency_request))
             self._trace(request, "failed", {"reason": reason})
             await self._notify(request, "failed", reasons=[reason])
             return StepOutcome(state="failed", outcome="submission_failed", reasons=[reason])
 
+        if submission.decision is not None and request.service.delivery.mode != "webhook":
+            # A native agency's answer is redacted here (a webhook's is, in its activity).
+            submission = submission.model_copy(
+                update={"decision": _redacted(submission.decision, agency_request)}
+            )
         self._trace(request, "received", submission.model_dump(mode="json"))
         # The decision may have come back at once, or by callback before the answer did.
-        decision = submission.decision or self._decisions.get(round_)
-        if decision is None:
-            return await self._await_decision(request, round_)
-        return decision
+        if submission.decision is not None:
+            return submission.decision
+        if round_ in self._decisions:
+            return _redacted(self._decisions[round_], agency_request)
+        return await self._await_decision(request, round_, agency_request)
 
     async def _await_decision(
-        self, request: AgencyServiceInput, round_: int
+        self, request: AgencyServiceInput, round_: int, agency_request: AgencyRequest
     ) -> AgencyDecision | StepOutcome:
         """Wait for the agency's callback, up to the SLA (then fail, or escalate and go on)."""
         service = request.service
@@ -173,7 +188,7 @@ class AgencyServiceWorkflow:
                 ),
             )
             await workflow.wait_condition(lambda: round_ in self._decisions)
-        decision = self._decisions[round_]
+        decision = _redacted(self._decisions[round_], agency_request)
         self._trace(request, "callback", decision.model_dump(mode="json"))
         return decision
 
@@ -282,6 +297,20 @@ class AgencyServiceWorkflow:
     def _trace(self, request: AgencyServiceInput, kind: str, content: dict[str, Any]) -> None:
         if request.dry_run:
             self._exchanges.append({"at": workflow.now().isoformat(), kind: content})
+
+
+def _sent(agency_request: AgencyRequest) -> list[Any]:
+    """The person's data in what the agency was sent: what its words must not echo."""
+    return [agency_request.data, agency_request.information]
+
+
+def _redacted(decision: AgencyDecision, agency_request: AgencyRequest) -> AgencyDecision:
+    """A decision that did not pass through the webhook activity's redaction (a callback's, a
+    native agency's), its message redacted with the data the agency was sent."""
+    if not decision.message:
+        return decision
+    message = redact_text(decision.message, _sent(agency_request))
+    return decision.model_copy(update={"message": message})
 
 
 async def _nothing() -> None:

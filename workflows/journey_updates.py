@@ -4,10 +4,13 @@ Each is an update whose validator refuses it before anything is written to histo
 mixin of ``LifeEventJourney`` (``workflows/journey.py``), which owns the attributes declared here.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar, cast
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from lifeevents.ids import CONFIRMATION_REQUEST, consent_request_id
@@ -30,6 +33,17 @@ with workflow.unsafe.imports_passed_through():
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# Before this patch, consent changes sent together for one service were recorded concurrently.
+SERIAL_CONSENT_PATCH = "consent-changes-one-at-a-time"
+
+
+@dataclass
+class _ConsentTurns:
+    """The consent changes of one service, recorded and applied one at a time, in order."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queued: int = 0  # accepted and not yet applied
 
 
 def _async_update(
@@ -85,7 +99,54 @@ class CitizenUpdates:
 
     @_async_update(GIVE_CONSENT)
     async def give_consent(self, answer: ConsentAnswer) -> StepStatus:
-        """Give, refuse or withdraw consent for a service that has not received any data yet."""
+        """Give, refuse or withdraw consent for a service that has not received any data yet.
+
+        Changes for one service are serial: each is recorded, then applied, before the next
+        begins, and the step's consent gate (which waits while ``_consent_changing`` holds the
+        service) opens only once every accepted change is applied. So the last consent on
+        record is the one that decides whether the agency receives the data."""
+        if not workflow.patched(SERIAL_CONSENT_PATCH):
+            return await self._give_consent_unserialised(answer)
+        sid = answer.service_id
+        turns = self._consent_turns(sid)
+        # Accepted by the validator, so the step has not started: hold its gate from now on.
+        turns.queued += 1
+        self._consent_changing.add(sid)
+        try:
+            async with turns.lock:
+                if self._received_data(sid):  # cannot happen while the gate is held; be sure
+                    raise ApplicationError(f"'{sid}' has already received your data")
+                await calls.record_consent(
+                    calls.consent_record(
+                        self._plan.journey_id,
+                        self._services[sid],
+                        given=answer.given,
+                        source="citizen",
+                    )
+                )
+                self._consent[sid] = answer.given
+                self._tracker.close_request(consent_request_id(sid), "answered")
+        finally:
+            turns.queued -= 1
+            if not turns.queued:
+                self._consent_changing.discard(sid)
+        return self._tracker.step(sid)
+
+    def _consent_turns(self, service_id: str) -> _ConsentTurns:
+        # Kept by the mixin itself (created on first use): only consent changes use it.
+        turns: dict[str, _ConsentTurns] = vars(self).setdefault("_consent_turns_by_service", {})
+        return turns.setdefault(service_id, _ConsentTurns())
+
+    def _received_data(self, service_id: str) -> bool:
+        """Whether the step has started (and so may have sent the person's data)."""
+        return service_id in self._children or self._tracker.step(service_id).state not in (
+            "pending",
+            "waiting_for_citizen",
+        )
+
+    async def _give_consent_unserialised(self, answer: ConsentAnswer) -> StepStatus:
+        """How a journey whose history took consent changes before ``SERIAL_CONSENT_PATCH``
+        replays them (concurrently)."""
         service = self._services[answer.service_id]
         # The step's consent gate waits while this is recorded, so it never acts on a consent
         # that is not on record yet.
@@ -107,9 +168,7 @@ class CitizenUpdates:
         self._refuse_if_over()
         if answer.service_id not in self._services:
             raise ValueError(f"'{answer.service_id}' is not a service of this journey")
-        if answer.service_id in self._children or self._tracker.step(
-            answer.service_id
-        ).state not in ("pending", "waiting_for_citizen"):
+        if self._received_data(answer.service_id):
             raise ValueError(f"'{answer.service_id}' has already received your data")
         if not self._services[answer.service_id].fields:
             raise ValueError(f"'{answer.service_id}' receives no personal data")
