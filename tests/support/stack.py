@@ -89,8 +89,8 @@ class Stack:
             # The simulated and the tests' agencies listen on loopback.
             "AGENCY_URL_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
         }
-        if database_url:
-            self.env["DATABASE_URL"] = database_url
+        # Always its own database: never one a fixture left in this process's environment.
+        self.env["DATABASE_URL"] = database_url or f"sqlite:///{folder / 'app.db'}"
         self.env.update(extra_env or {})
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         # Each journey's citizen token, as the intake answered it.

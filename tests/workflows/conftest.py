@@ -16,7 +16,7 @@ from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter, search_attribute_types
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def workflow_test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The pure activities that run for real here write their audit entries to a scratch DB."""
     folder = tmp_path_factory.mktemp("workflow-db")
