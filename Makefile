@@ -2,13 +2,18 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test lint format
+.PHONY: dev test lint format fuzz
 
 dev:
 	python3 -m venv $(VENV) && $(BIN)/pip install -q -e . && $(BIN)/lifeevents dev
 
 test:
 	python3 -m venv $(VENV) && $(BIN)/pip install -q -e '.[test]' && $(BIN)/pytest
+
+# The API fuzzed as every role, FUZZ_EXAMPLES examples per operation and credential (CI: 12).
+FUZZ_EXAMPLES ?= 200
+fuzz:
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/api/test_fuzz.py
 
 lint:
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_handlers
+from api.json_depth import JsonDepthMiddleware
 from api.routes import (
     agencies,
     callbacks,
@@ -54,6 +55,8 @@ def create_app() -> FastAPI:
     ):
         app.include_router(module.router)
     install_handlers(app)
+    # Inside CORS, so that its refusals (422) still carry the codec's CORS headers.
+    app.add_middleware(JsonDepthMiddleware)
     # The Temporal UI calls the codec server from the browser.
     app.add_middleware(
         CORSMiddleware,

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
@@ -73,9 +74,12 @@ class EncryptionCodec(PayloadCodec):
             return refused("encrypted with an unknown key")
         try:
             plain = cipher.decrypt(payload.data[:12], payload.data[12:], None)
-            return Payload.FromString(plain)
         except (InvalidTag, ValueError):
             return refused("not authentic")
+        try:
+            return Payload.FromString(plain)
+        except DecodeError:
+            return refused("not a payload")  # authentic, yet not one we wrote
 
 
 def codec_from_settings(settings: Settings) -> EncryptionCodec:

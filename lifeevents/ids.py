@@ -145,7 +145,9 @@ def unsign(secret: str, purpose: str, signed: str) -> str | None:
         value = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
         return None
-    if not mac or not hmac.compare_digest(mac, _mac(secret, purpose, value)):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    expected = _mac(secret, purpose, value).encode()
+    if not mac or not hmac.compare_digest(mac.encode(), expected):
         return None
     return value
 

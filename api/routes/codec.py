@@ -4,6 +4,8 @@ Same contract as Temporal's codec servers: ``POST /codec/encode`` and ``/codec/d
 and return ``{"payloads": [...]}`` (protobuf JSON), with the namespace in ``X-Namespace``.
 """
 
+import json
+import re
 from typing import Any
 
 import structlog
@@ -19,6 +21,8 @@ from lifeevents.settings import Settings
 
 router = APIRouter(prefix="/codec", tags=["operators"])
 log = structlog.get_logger(__name__)
+# Protobuf JSON's bytes: standard or URL-safe base64, padded or not.
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
 _BODY = {
     "requestBody": {
         "required": True,
@@ -53,13 +57,54 @@ async def _payloads(request: Request, settings: Settings) -> Payloads:
         settings.temporal_namespace
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown namespace")
+    document = _json(await request.body())
     try:
-        return json_format.Parse(await request.body(), Payloads())
+        return json_format.ParseDict(document, Payloads())
     except json_format.ParseError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body"], "msg": str(error), "type": "value_error"}],
-        ) from error
+        raise _unprocessable(["body"], str(error)) from error
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object whose bytes fields are base64 (protobuf's own parser takes
+    anything: it would decode "%%%" as empty bytes)."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise _unprocessable(["body"], "The body is not UTF-8") from error
+    except (ValueError, RecursionError) as error:
+        raise _unprocessable(["body"], "The body is not JSON") from error
+    if not isinstance(document, dict):
+        raise _unprocessable(["body"], "Input should be an object with payloads")
+    payloads = document.get("payloads")
+    for index, payload in enumerate(payloads if isinstance(payloads, list) else []):
+        if not isinstance(payload, dict):
+            continue
+        at: list[str | int] = ["body", "payloads", index]
+        if not _is_base64(payload.get("data", "")):
+            raise _unprocessable([*at, "data"], "Input should be base64")
+        metadata = payload.get("metadata")
+        for key, value in (metadata if isinstance(metadata, dict) else {}).items():
+            if not _is_base64(value):
+                raise _unprocessable([*at, "metadata", key], "Input should be base64")
+    return document
+
+
+def _is_base64(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True  # not a string at all: protobuf's parser says so
+    unpadded = value.rstrip("=")
+    return (
+        _BASE64.fullmatch(value) is not None
+        and len(unpadded) % 4 != 1
+        and (unpadded == value or len(value) % 4 == 0)
+    )
+
+
+def _unprocessable(loc: list[str | int], message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        [{"loc": loc, "msg": message, "type": "value_error"}],
+    )
 
 
 @router.post("/encode", openapi_extra=_BODY)

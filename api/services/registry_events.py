@@ -81,11 +81,17 @@ def _partial_intake(definition: LifeEventDefinition, data: dict[str, Any]) -> di
         at = ["body", "data", *path.split(".")]
         for error in definition.part_validator(part).iter_errors(intake[part]):
             errors.append(schema_error_detail(error, at))
-    offer_to = get_path(data, definition.proactive.offer_to) or {}
-    contact = {"email": offer_to.get("email"), "language": offer_to.get("language", "en")}
+    offer_to = get_path(data, definition.proactive.offer_to)
     at = ["body", "data", *definition.proactive.offer_to.split(".")]
-    for error in definition.part_validator("contact").iter_errors(contact):
-        errors.append(schema_error_detail(error, at))
+    contact: dict[str, Any] = {}
+    if offer_to is not None and not isinstance(offer_to, dict):
+        # A registry's mistake (a string where the person's contact belongs): its 422.
+        errors.append({"loc": at, "msg": "Input should be an object", "type": "dict_type"})
+    else:
+        offer_to = offer_to or {}
+        contact = {"email": offer_to.get("email"), "language": offer_to.get("language", "en")}
+        for error in definition.part_validator("contact").iter_errors(contact):
+            errors.append(schema_error_detail(error, at))
     if errors:
         raise Unprocessable(errors)
     intake["contact"] = contact
