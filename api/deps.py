@@ -4,7 +4,7 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -140,3 +140,5 @@ JourneyAccessDep = Annotated[JourneyAccess, Depends(_journey_access)]
 AgencyAdminDep = Annotated[Agency, Depends(_agency_admin)]
 RegistryDep = Annotated[None, Depends(_registry)]
 IntegratorDep = Annotated[Agency, Depends(_integrator)]
+# A database row's id in a path: what the database can hold (a larger one is a 422, not a 500).
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from api.deps import AgencyAdminDep, OperatorDep, SessionDep
+from api.deps import AgencyAdminDep, OperatorDep, RowId, SessionDep
 from api.services.registrations import record
 from lifeevents.credentials import issue_key, issue_secret, revoke
 from lifeevents.registry import AgencyCreate, create_agency
@@ -91,7 +91,7 @@ def list_keys(agency_id: str, agency: AgencyAdminDep, session: SessionDep) -> li
 
 @router.delete("/{agency_id}/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_key(
-    agency_id: str, key_id: int, agency: AgencyAdminDep, session: SessionDep
+    agency_id: str, key_id: RowId, agency: AgencyAdminDep, session: SessionDep
 ) -> Response:
     """Revoke an API key at once."""
     row = session.get(AgencyKey, key_id)
@@ -129,7 +129,7 @@ def list_secrets(agency_id: str, agency: AgencyAdminDep, session: SessionDep) ->
 
 @router.delete("/{agency_id}/webhook-secrets/{secret_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_secret(
-    agency_id: str, secret_id: int, agency: AgencyAdminDep, session: SessionDep
+    agency_id: str, secret_id: RowId, agency: AgencyAdminDep, session: SessionDep
 ) -> Response:
     """Revoke a signing secret at once."""
     row = session.get(AgencySecret, secret_id)
