@@ -6,6 +6,10 @@
 - anything else (5xx, time-out, refused connection): raised, so Temporal retries with backoff.
 Every attempt carries the same ``webhook-id``, so the agency can deduplicate retries.
 
+Every failure says what happened in its details, for dry runs: ``{"failure": <kind>, "status":
+<HTTP status or None>, "elapsed_ms": <the attempt's time>}`` (kinds: FAILURE_KINDS). A dry run
+reports those and never the message, which may quote the agency's answer.
+
 The URL is checked just before sending (lifeevents.urls): an address that is not allowed is a
 non-retryable error, and the request goes to the very address that was checked. What an agency
 writes back in free text (its message, an error body) may echo the person's data: it is
@@ -13,6 +17,8 @@ redacted before it enters the workflow's history, the journey's status or a log.
 """
 
 import asyncio
+import ssl
+import time
 from typing import Any
 
 import httpx
@@ -31,6 +37,47 @@ from lifeevents.webhooks import signed_headers
 
 AGENCY_REJECTED_REQUEST = "AgencyRejectedRequest"
 AGENCY_URL_NOT_ALLOWED = "AgencyUrlNotAllowed"
+# What can go wrong with a submission, as a dry run reports it (with the HTTP status, if any).
+FAILURE_KINDS = (
+    "rejected",  # 4xx: the agency says the request is invalid
+    "unavailable",  # 5xx, 408, 409, 425, 429
+    "bad_response",  # 200/201 without a valid decision
+    "refused",  # the connection was refused
+    "timed_out",
+    "tls",  # the TLS handshake failed (certificate, protocol)
+    "connection_lost",  # reset or closed mid-exchange
+    "protocol",  # not HTTP
+    "network",  # any other transport failure
+    "unresolved",  # the host name does not resolve
+    "url_not_allowed",
+    "no_secret",
+)
+
+
+def _facts(failure: str, status: int | None = None, started: float | None = None) -> dict[str, Any]:
+    elapsed = None if started is None else round((time.monotonic() - started) * 1000)
+    return {"failure": failure, "status": status, "elapsed_ms": elapsed}
+
+
+def _transport_failure(error: httpx.TransportError) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return "timed_out"
+    if isinstance(error, httpx.ProtocolError):
+        return "protocol"
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return "tls"
+        if isinstance(seen, ConnectionRefusedError):
+            return "refused"
+        if isinstance(seen, ConnectionResetError | BrokenPipeError):
+            return "connection_lost"
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(error, httpx.ConnectError):
+        return "refused"
+    if isinstance(error, httpx.ReadError | httpx.WriteError):
+        return "connection_lost"
+    return "network"
 
 
 async def checked_target(url: str) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -41,11 +88,14 @@ async def checked_target(url: str) -> tuple[str, dict[str, str], dict[str, Any]]
         addresses = await asyncio.to_thread(check_agency_url, url, allowed)
     except UnresolvedHost as error:
         raise ApplicationError(
-            f"The agency's URL does not resolve: {error}", type="AgencyUnavailable"
+            f"The agency's URL does not resolve: {error}",
+            _facts("unresolved"),
+            type="AgencyUnavailable",
         ) from error
     except AgencyUrlError as error:
         raise ApplicationError(
             f"The agency's URL is refused: {error}",
+            _facts("url_not_allowed"),
             type=AGENCY_URL_NOT_ALLOWED,
             non_retryable=True,
         ) from error
@@ -61,7 +111,9 @@ async def signed(agency_id: str, msg_id: str, body: bytes) -> dict[str, str]:
     """Headers for a request to an agency: Standard Webhooks signature and idempotency key."""
     secrets = await asyncio.to_thread(_secrets, agency_id)
     if not secrets:
-        raise ApplicationError(f"Agency '{agency_id}' has no signing secret", type="NoSecret")
+        raise ApplicationError(
+            f"Agency '{agency_id}' has no signing secret", _facts("no_secret"), type="NoSecret"
+        )
     return {
         **signed_headers(secrets, msg_id, body),
         "Idempotency-Key": msg_id,
@@ -80,38 +132,52 @@ async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
     url, host, extensions = await checked_target(request.url)
     body = request.request.model_dump_json().encode()
     headers = await signed(request.agency_id, request.idempotency_key, body)
-    async with httpx.AsyncClient(timeout=max(timeout - 1, 1)) as client:
-        response = await client.post(
-            url, content=body, headers={**headers, **host}, extensions=extensions
-        )
+    started = time.monotonic()
+    try:
+        async with httpx.AsyncClient(timeout=max(timeout - 1, 1)) as client:
+            response = await client.post(
+                url, content=body, headers={**headers, **host}, extensions=extensions
+            )
+    except httpx.TransportError as error:
+        failure = _transport_failure(error)
+        raise ApplicationError(
+            f"The agency could not be reached ({failure}); will retry",
+            _facts(failure, None, started),
+            type="AgencyUnavailable",
+        ) from error
+    status = response.status_code
+    elapsed_ms = round((time.monotonic() - started) * 1000)
     personal = [request.request.data, request.request.information]
-    if response.status_code == 202:
-        return SubmissionResult(accepted=True)
-    if response.status_code in (200, 201):
+    if status == 202:
+        return SubmissionResult(accepted=True, status=status, elapsed_ms=elapsed_ms)
+    if status in (200, 201):
         try:
             decision = AgencyDecision.model_validate_json(response.content)
             if decision.message:
                 decision.message = redact_text(decision.message, personal)
-            return SubmissionResult(accepted=True, decision=decision)
+            return SubmissionResult(
+                accepted=True, decision=decision, status=status, elapsed_ms=elapsed_ms
+            )
         except ValidationError as error:
             # Not chained: pydantic's text quotes the body, which may echo personal data.
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['type']}" for e in error.errors()
             )
             raise ApplicationError(
-                f"The agency answered {response.status_code} without a valid decision "
-                f"({problems[:300]})",
+                f"The agency answered {status} without a valid decision ({problems[:300]})",
+                _facts("bad_response", status, started),
                 type="AgencyBadResponse",
             ) from None
-    if 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX:
+    if 400 <= status < 500 and status not in _RETRYABLE_4XX:
         raise ApplicationError(
-            f"The agency refused the request ({response.status_code}): "
-            + _agency_message(response, personal),
+            f"The agency refused the request ({status}): " + _agency_message(response, personal),
+            _facts("rejected", status, started),
             type=AGENCY_REJECTED_REQUEST,
             non_retryable=True,
         )
     raise ApplicationError(
-        f"The agency is unavailable ({response.status_code}); will retry",
+        f"The agency is unavailable ({status}); will retry",
+        _facts("unavailable", status, started),
         type="AgencyUnavailable",
     )
 

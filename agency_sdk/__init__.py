@@ -15,12 +15,14 @@ Run it with one command:
 and register the service with ``{"mode": "task_queue", "task_queue": "agency-pension",
 "activity": "pension.stop-payments.submit"}`` (``activity_name("pension.stop-payments")``).
 Return ``None`` to decide later, then post the decision to ``request.callback_url`` with
-``send_callback``.
+``send_callback`` (its ``webhook-id`` must be the callback id, ``:`` and a suffix:
+``callback_msg_id(request.callback_url)``).
 """
 
 from agency_sdk.sdk import (
     activity_name,
     build_worker,
+    callback_msg_id,
     collect,
     run_worker,
     send_callback,
@@ -36,6 +38,7 @@ __all__ = [
     "WithdrawalInput",
     "activity_name",
     "build_worker",
+    "callback_msg_id",
     "collect",
     "run_worker",
     "send_callback",

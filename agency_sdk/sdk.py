@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from lifeevents.ids import callback_webhook_id
 from lifeevents.models import AgencyDecision, AgencyRequest, WithdrawalInput
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter
@@ -94,10 +95,22 @@ async def run_worker(address: str, namespace: str, task_queue: str, module: str)
         await stop.wait()
 
 
+def callback_msg_id(callback_url: str, suffix: str = "decision") -> str:
+    """The ``webhook-id`` a callback must be signed with: the callback id (the last segment of
+    ``callback_url``), ``:`` and a suffix. Send every retry of one decision with the same one:
+    the orchestrator acknowledges a repeated id as a duplicate and acts on it once."""
+    return callback_webhook_id(callback_url.rstrip("/").rsplit("/", 1)[-1], suffix)
+
+
 async def send_callback(
-    request: AgencyRequest, decision: AgencyDecision, webhook_secret: str, msg_id: str
+    request: AgencyRequest,
+    decision: AgencyDecision,
+    webhook_secret: str,
+    msg_id: str | None = None,
 ) -> httpx.Response:
-    """Post a later decision to the orchestrator, signed with your webhook secret."""
+    """Post a later decision to the orchestrator, signed with your webhook secret. ``msg_id``
+    defaults to ``callback_msg_id(request.callback_url)``; one of your own must be that too."""
+    msg_id = msg_id or callback_msg_id(request.callback_url)
     body = json.dumps(decision.model_dump(mode="json", exclude={"round"})).encode()
     headers = {**signed_headers([webhook_secret], msg_id, body), "Content-Type": "application/json"}
     async with httpx.AsyncClient(timeout=10) as client:

@@ -171,6 +171,22 @@ def callback_id(secret: str, agency_id: str, step_workflow: str, round_: int) ->
     return sign(secret, "callback", f"{agency_id}#{step_workflow}#{round_}")
 
 
+CALLBACK_WEBHOOK_ID_SEPARATOR = ":"
+
+
+def callback_webhook_id(callback: str, suffix: str = "decision") -> str:
+    """The ``webhook-id`` an agency signs a callback with: the callback id (the last segment of
+    ``callback_url``), then ``:`` and a suffix of its own. The signature covers it, so a signed
+    decision holds for its own callback only; the same id sent twice is one delivery."""
+    return f"{callback}{CALLBACK_WEBHOOK_ID_SEPARATOR}{suffix}" if suffix else callback
+
+
+def is_callback_webhook_id(callback: str, webhook_id: str) -> bool:
+    """Whether a ``webhook-id`` belongs to this callback: the callback id itself, or the
+    callback id, ``:`` and a suffix."""
+    return webhook_id == callback or webhook_id.startswith(callback + CALLBACK_WEBHOOK_ID_SEPARATOR)
+
+
 @dataclass(frozen=True)
 class CallbackTarget:
     """What a genuine callback id names."""

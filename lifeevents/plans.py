@@ -12,18 +12,24 @@ from sqlmodel import Session
 from lifeevents.catalog import LifeEventDefinition
 from lifeevents.fields import get_path
 from lifeevents.models import DeadlinePlan, JourneyPlan, Language, ProactiveOffer, ServicePlan
-from lifeevents.registry import RegistryError, ServiceRegistration, services_for_life_event
+from lifeevents.registry import RegistryError, ServiceRegistration, active_services
 from lifeevents.tables import Agency, AgencyService
 
 
 class BundleEntry:
     """A service this life event can reach: its registration and whether it is optional."""
 
-    def __init__(self, row: AgencyService, agency: Agency, optional: bool) -> None:
+    def __init__(
+        self,
+        row: AgencyService,
+        agency: Agency,
+        optional: bool,
+        registration: ServiceRegistration | None = None,
+    ) -> None:
         self.row = row
         self.agency = agency
         self.optional = optional
-        self.registration = ServiceRegistration.model_validate(row.registration)
+        self.registration = registration or ServiceRegistration.model_validate(row.registration)
 
 
 def service_plan(
@@ -59,19 +65,21 @@ def bundle(*, session: Session, definition: LifeEventDefinition) -> list[BundleE
     A service an agency registers for this life event joins the bundle as optional unless the
     definition says otherwise; a bundle service nobody has registered yet is simply not offered.
     """
-    rows = {
-        row.service_id: row
-        for row in services_for_life_event(session=session, life_event=definition.type)
+    active = {
+        service.row.service_id: service
+        for service in active_services(session=session, life_event=definition.type)
     }
     declared = {service.id: service.optional for service in definition.services}
-    order = [sid for sid in declared if sid in rows] + sorted(set(rows) - set(declared))
-    entries = []
-    for service_id in order:
-        row = rows[service_id]
-        agency = session.get(Agency, row.agency_id)
-        assert agency is not None  # foreign key
-        entries.append(BundleEntry(row, agency, declared.get(service_id, True)))
-    return entries
+    order = [sid for sid in declared if sid in active] + sorted(set(active) - set(declared))
+    return [
+        BundleEntry(
+            active[service_id].row,
+            active[service_id].agency,
+            declared.get(service_id, True),
+            active[service_id].registration,
+        )
+        for service_id in order
+    ]
 
 
 def resolve_plan(

@@ -3,11 +3,15 @@
 Service functions take a session and keyword arguments; the API and the seed both use them.
 """
 
+import threading
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from sqlmodel import Session, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
 
 from lifeevents.catalog import LifeEventDefinition
 from lifeevents.credentials import issue_key, issue_secret
@@ -21,7 +25,13 @@ from lifeevents.models import (
     WebhookDelivery,
 )
 from lifeevents.settings import Settings
-from lifeevents.tables import Agency, AgencyService, AgencyServiceVersion, utcnow
+from lifeevents.tables import (
+    Agency,
+    AgencyService,
+    AgencyServiceVersion,
+    RegistryGeneration,
+    utcnow,
+)
 from lifeevents.urls import AgencyUrlError, UnresolvedHost, check_agency_url, parse_networks
 
 # What an integrator may ask for: past these, a journey waits for ever or mails a person
@@ -209,15 +219,72 @@ def check_urls(registration: ServiceRegistration, settings: Settings) -> None:
             raise RegistryError((name, "url"), str(error)) from error
 
 
+class ServiceIdTaken(Exception):
+    """The service id belongs to another agency (for ever: deleting a service keeps its id)."""
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__(f"The service id '{service_id}' belongs to another agency")
+        self.service_id = service_id
+
+
+class QuotaExceeded(Exception):
+    """The agency has as many services registered as MAX_SERVICES_PER_AGENCY allows."""
+
+    def __init__(self, quota: int) -> None:
+        super().__init__(
+            f"An agency may have at most {quota} services registered "
+            "(MAX_SERVICES_PER_AGENCY); delete one first"
+        )
+        self.quota = quota
+
+
+def service_owner(session: Session, service_id: str) -> str | None:
+    """The agency that owns a service id: whoever registered it first, even if deleted since."""
+    first = session.exec(
+        select(AgencyServiceVersion.agency_id)
+        .where(AgencyServiceVersion.service_id == service_id)
+        .order_by(col(AgencyServiceVersion.version))
+        .limit(1)
+    ).first()
+    if first is not None:
+        return first
+    row = session.get(AgencyService, service_id)
+    return row.agency_id if row is not None else None
+
+
+def check_quota(session: Session, agency_id: str, quota: int) -> None:
+    """A new service must fit within the agency's quota (changing an existing one always does)."""
+    count = session.exec(
+        select(func.count()).select_from(AgencyService).where(AgencyService.agency_id == agency_id)
+    ).one()
+    if count >= quota:
+        raise QuotaExceeded(quota)
+
+
 def upsert_service(
     *, session: Session, agency_id: str, registration: ServiceRegistration
 ) -> AgencyService:
-    """Create a service, or store a new version of it. Journeys in flight keep their version."""
+    """Create a service, or store a new version of it. Journeys in flight keep their version.
+
+    A service id is its first agency's for ever: another agency's registration of it, even
+    after it was deleted, is refused (ServiceIdTaken). Registered again by its owner after a
+    deletion, it continues its versions."""
     document: dict[str, Any] = registration.model_dump(mode="json")
+    owner = service_owner(session, registration.service_id)
+    if owner is not None and owner != agency_id:
+        raise ServiceIdTaken(registration.service_id)
     row = session.get(AgencyService, registration.service_id)
     if row is None:
+        latest = session.exec(
+            select(func.max(AgencyServiceVersion.version)).where(
+                AgencyServiceVersion.service_id == registration.service_id
+            )
+        ).one()
         row = AgencyService(
-            service_id=registration.service_id, agency_id=agency_id, registration=document
+            service_id=registration.service_id,
+            agency_id=agency_id,
+            registration=document,
+            version=(latest or 0) + 1,
         )
     elif row.registration != document or not row.active:
         row.version += 1
@@ -234,11 +301,113 @@ def upsert_service(
                 registration=document,
             )
         )
+    registry_changed(session)
     session.commit()
     session.refresh(row)
     return row
 
 
+def set_service_active(*, session: Session, row: AgencyService, active: bool) -> AgencyService:
+    """Offer a service to new journeys, or withdraw it (journeys in flight keep it)."""
+    row.active = active
+    row.updated_at = utcnow()
+    session.add(row)
+    registry_changed(session)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def remove_service(*, session: Session, row: AgencyService) -> None:
+    """Delete a service; its versions stay on record, and its id stays its agency's."""
+    session.delete(row)
+    registry_changed(session)
+    session.commit()
+
+
+# --- The active registrations, parsed once per change ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ActiveService:
+    """An active service as the catalog and plans read it: detached copies, and the parsed
+    registration. Shared between requests: read, never change."""
+
+    row: AgencyService
+    agency: Agency
+    registration: ServiceRegistration
+
+
+def registry_changed(session: Session) -> None:
+    """Within the change's transaction: every process's parsed registrations are now stale."""
+    token = uuid.uuid4().hex
+    generation = session.get(RegistryGeneration, 1)
+    if generation is None:
+        session.add(RegistryGeneration(id=1, token=token))
+    else:
+        generation.token = token
+        session.add(generation)
+
+
+_snapshot_lock = threading.Lock()
+_snapshot: tuple[str, dict[str, list[ActiveService]]] | None = None
+
+
+def _generation(session: Session) -> str | None:
+    return session.exec(select(RegistryGeneration.token).where(RegistryGeneration.id == 1)).first()
+
+
+def _load_active(session: Session) -> dict[str, list[ActiveService]]:
+    by_life_event: dict[str, list[ActiveService]] = {}
+    rows = session.exec(
+        select(AgencyService, Agency)
+        .join(Agency, col(Agency.agency_id) == col(AgencyService.agency_id))
+        .where(col(AgencyService.active))
+        .order_by(col(AgencyService.service_id))
+    ).all()
+    for row, agency in rows:
+        service = ActiveService(
+            row=AgencyService(
+                service_id=row.service_id,
+                agency_id=row.agency_id,
+                version=row.version,
+                active=row.active,
+                registration=row.registration,
+                updated_at=row.updated_at,
+            ),
+            agency=Agency(
+                agency_id=agency.agency_id, name=agency.name, created_at=agency.created_at
+            ),
+            registration=ServiceRegistration.model_validate(row.registration),
+        )
+        for life_event in service.registration.life_events:
+            by_life_event.setdefault(life_event, []).append(service)
+    return by_life_event
+
+
+def active_services(*, session: Session, life_event: str) -> list[ActiveService]:
+    """The active services registered for a life event, by service id. One small query while
+    no registration changes (RegistryGeneration), whatever the number of registrations."""
+    global _snapshot
+    token = _generation(session)
+    cached = _snapshot
+    if token is not None and cached is not None and cached[0] == token:
+        return list(cached[1].get(life_event, []))
+    if token is None:
+        # A database no change has marked yet (made before the token existed): mark it now, so
+        # that the next reads share one parse.
+        try:
+            registry_changed(session)
+            session.commit()
+        except IntegrityError:  # another process marked it first
+            session.rollback()
+        token = _generation(session)
+    loaded = _load_active(session)
+    with _snapshot_lock:
+        if token is not None:
+            _snapshot = (token, loaded)
+    return list(loaded.get(life_event, []))
+
+
 def services_for_life_event(*, session: Session, life_event: str) -> list[AgencyService]:
-    rows = session.exec(select(AgencyService).where(AgencyService.active)).all()
-    return [row for row in rows if life_event in row.registration.get("life_events", [])]
+    return [service.row for service in active_services(session=session, life_event=life_event)]

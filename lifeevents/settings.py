@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # every request, unless in these networks (comma-separated CIDRs, e.g. "127.0.0.0/8,::1/128"
     # for the dev stack and the tests, whose agencies listen on loopback).
     agency_url_allowed_networks: str = ""
+    # How many services one agency may have registered at a time (disabled ones count, deleted
+    # ones do not).
+    max_services_per_agency: int = Field(default=50, ge=1)
 
     @property
     def effective_temporal_address(self) -> str:

@@ -56,7 +56,8 @@ class AgencySecret(SQLModel, table=True):
 
 
 class AgencyServiceVersion(SQLModel, table=True):
-    """Every version a service's registration ever had (journeys pin one of them)."""
+    """Every version a service's registration ever had (journeys pin one of them). Kept when the
+    service is deleted: its ``agency_id`` owns the service id for ever."""
 
     service_id: str = Field(primary_key=True, max_length=100)
     version: int = Field(primary_key=True)
@@ -75,6 +76,26 @@ class AgencyService(SQLModel, table=True):
     active: bool = True
     registration: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RegistryGeneration(SQLModel, table=True):
+    """Changes whenever a registration does (registered, changed, enabled, disabled, deleted):
+    each process keeps the active registrations parsed, keyed by this token, so the catalog and
+    plan resolution read one row instead of every registration. A random token, not a count, so
+    that no two databases ever share one."""
+
+    id: int = Field(default=1, primary_key=True)
+    token: str = Field(max_length=64)
+
+
+class CallbackReceipt(SQLModel, table=True):
+    """A genuine agency callback, by the sha256 of its ``webhook-id``: a second delivery with the
+    same id is acknowledged and signals nothing."""
+
+    webhook_id_hash: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(max_length=64)
+    step_workflow: str = Field(max_length=300)
+    received_at: datetime = Field(default_factory=utcnow)
 
 
 class JourneyOwner(SQLModel, table=True):

@@ -8,6 +8,7 @@ import httpx
 import structlog
 import uvicorn
 
+from lifeevents.ids import callback_webhook_id
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect
 from lifeevents.webhooks import signed_headers
@@ -22,14 +23,17 @@ log = structlog.get_logger(__name__)
 async def send_due_decisions(
     store: AgencyStore, stop: asyncio.Event, webhook_secrets: dict[str, str]
 ) -> None:
-    """Deliver promised decisions when due, signed; retried until the orchestrator takes them."""
+    """Deliver promised decisions when due, signed; retried until the orchestrator takes them
+    (every attempt with the same webhook-id, which the orchestrator deduplicates)."""
     async with httpx.AsyncClient(timeout=10) as client:
         while not stop.is_set():
             for key, agency, url, decision in store.due_decisions():
                 body = json.dumps(decision).encode()
                 secret = webhook_secrets[agency]
+                # Bound to its callback: the callback id (the URL's last segment) and a suffix.
+                msg_id = callback_webhook_id(url.rstrip("/").rsplit("/", 1)[-1])
                 headers = {
-                    **signed_headers([secret], f"{key}/decision", body),
+                    **signed_headers([secret], msg_id, body),
                     "Content-Type": "application/json",
                 }
                 try:

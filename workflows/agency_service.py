@@ -18,6 +18,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
     from lifeevents.ids import (
@@ -141,14 +142,21 @@ class AgencyServiceWorkflow:
         agency_request = await calls.prepare_agency_request(request, round_, information)
         self._submitted = True
         self._trace(request, "sent", agency_request.model_dump(mode="json"))
+        started = workflow.now()
         try:
             submission = await calls.submit(request, agency_request, round_)
         except ActivityError as error:
+            if request.dry_run:
+                # What happened, never what the agency wrote: a dry run must not read answers.
+                facts = _failure_facts(error)
+                self._trace(request, "failed", facts)
+                return StepOutcome(
+                    state="failed", outcome="submission_failed", reasons=[_failure_summary(facts)]
+                )
             reason = _failure_message(error)
             if request.service.delivery.mode != "webhook":
                 # A native agency's own words (a webhook's are redacted in its activity).
                 reason = redact_text(reason, _sent(agency_request))
-            self._trace(request, "failed", {"reason": reason})
             await self._notify(request, "failed", reasons=[reason])
             return StepOutcome(state="failed", outcome="submission_failed", reasons=[reason])
 
@@ -157,7 +165,11 @@ class AgencyServiceWorkflow:
             submission = submission.model_copy(
                 update={"decision": _redacted(submission.decision, agency_request)}
             )
-        self._trace(request, "received", submission.model_dump(mode="json"))
+        if request.dry_run:
+            received = submission.model_dump(mode="json")
+            if received.get("elapsed_ms") is None:
+                received["elapsed_ms"] = _ms_since(started)
+            self._trace(request, "received", received)
         # The decision may have come back at once, or by callback before the answer did.
         if submission.decision is not None:
             return submission.decision
@@ -315,6 +327,72 @@ def _redacted(decision: AgencyDecision, agency_request: AgencyRequest) -> Agency
 
 async def _nothing() -> None:
     return None
+
+
+_FAILURES = {
+    "rejected",
+    "unavailable",
+    "bad_response",
+    "refused",
+    "timed_out",
+    "tls",
+    "connection_lost",
+    "protocol",
+    "network",
+    "unresolved",
+    "url_not_allowed",
+    "no_secret",
+}
+
+
+def _ms_since(started: datetime) -> int:
+    return round((workflow.now() - started).total_seconds() * 1000)
+
+
+def _failure_facts(error: ActivityError) -> dict[str, Any]:
+    """A failed submission as a dry run reports it: the kind of failure, the HTTP status and the
+    time the last attempt took (deliver_webhook's details), the error's type — never a message.
+    """
+    cause: BaseException | None = error.cause
+    while isinstance(cause, FailureError) and not isinstance(cause, ApplicationError):
+        if isinstance(cause, TemporalTimeout):
+            return {"failure": "timed_out", "status": None, "elapsed_ms": None, "type": None}
+        cause = cause.cause
+    if isinstance(cause, TemporalTimeout):
+        return {"failure": "timed_out", "status": None, "elapsed_ms": None, "type": None}
+    if not isinstance(cause, ApplicationError):
+        return {"failure": "error", "status": None, "elapsed_ms": None, "type": None}
+    details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+    failure = details.get("failure")
+    status = details.get("status")
+    elapsed = details.get("elapsed_ms")
+    return {
+        "failure": failure if failure in _FAILURES else "error",
+        "status": status if isinstance(status, int) and 100 <= status <= 599 else None,
+        "elapsed_ms": elapsed if isinstance(elapsed, int) and elapsed >= 0 else None,
+        "type": cause.type[:100] if cause.type else None,
+    }
+
+
+def _failure_summary(facts: dict[str, Any]) -> str:
+    """The dry run's reason: our words, from the facts only."""
+    status, failure = facts["status"], facts["failure"]
+    match failure:
+        case "rejected":
+            return f"The agency refused the request ({status})."
+        case "unavailable":
+            return f"The agency was unavailable ({status})."
+        case "bad_response":
+            return f"The agency answered {status} without a valid decision."
+        case "url_not_allowed":
+            return "The agency's URL is not allowed."
+        case "unresolved":
+            return "The agency's host name does not resolve."
+        case "no_secret":
+            return "The agency has no signing secret."
+        case "error":
+            return f"The submission failed ({facts['type'] or 'error'})."
+    return f"The agency could not be reached ({failure.replace('_', ' ')})."
 
 
 def _failure_message(error: ActivityError) -> str:

@@ -1,15 +1,20 @@
 """Agencies' later decisions: a signed callback resumes the waiting step at once (a signal)."""
 
+import hashlib
+
 import structlog
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from api.deps import GatewayDep, SessionDep, SettingsDep
 from lifeevents import audit
 from lifeevents.credentials import signing_secrets
-from lifeevents.ids import callback_target
+from lifeevents.ids import CallbackTarget, callback_target, is_callback_webhook_id
 from lifeevents.models import AgencyDecision
+from lifeevents.tables import CallbackReceipt
 from lifeevents.webhooks import SignatureError, verify
 
 router = APIRouter(prefix="/v1/agency-callbacks", tags=["integrators"])
@@ -18,6 +23,37 @@ log = structlog.get_logger(__name__)
 
 class CallbackAccepted(BaseModel):
     accepted: bool = True
+    # True when this webhook-id was received before: acknowledged, and nothing signalled.
+    duplicate: bool = False
+
+
+def _receipt_key(webhook_id: str) -> str:
+    return hashlib.sha256(webhook_id.encode()).hexdigest()
+
+
+def _claim(session: Session, webhook_id: str, target: CallbackTarget) -> bool:
+    """Record a genuine delivery's webhook-id; False when it was received already."""
+    session.add(
+        CallbackReceipt(
+            webhook_id_hash=_receipt_key(webhook_id),
+            agency_id=target.agency_id,
+            step_workflow=target.step_workflow,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def _release(session: Session, webhook_id: str) -> None:
+    """The decision was not delivered: a retry with the same webhook-id must count."""
+    receipt = session.get(CallbackReceipt, _receipt_key(webhook_id))
+    if receipt is not None:
+        session.delete(receipt)
+        session.commit()
 
 
 @router.post(
@@ -53,7 +89,11 @@ async def agency_callback(
     gateway: GatewayDep,
 ) -> CallbackAccepted:
     """An agency reports its decision on a request it accepted earlier, signed with its
-    webhook secret (Standard Webhooks). A second delivery of the same decision changes nothing."""
+    webhook secret (Standard Webhooks). The signed ``webhook-id`` must be bound to this callback:
+    the callback id itself, or the callback id, ``:`` and a suffix of your own (e.g.
+    ``{callback_id}:decision``), so that a signed decision holds for its own callback only.
+    A second delivery with the same ``webhook-id`` is acknowledged (``"duplicate": true``) and
+    changes nothing."""
     target = callback_target(settings.app_secret, callback_id)
     if target is None:
         log.warning("callback refused", reason="unknown or forged callback id")
@@ -63,7 +103,12 @@ async def agency_callback(
     secrets = await run_in_threadpool(lambda: signing_secrets(session=session, agency_id=agency_id))
     body = await request.body()
     try:
-        verify(secrets, request.headers, body)
+        webhook_id = verify(secrets, request.headers, body)
+        if not is_callback_webhook_id(callback_id, webhook_id):
+            raise SignatureError(
+                "webhook-id must be the callback id, or the callback id followed by ':' "
+                "and a suffix (e.g. '{callback_id}:decision')"
+            )
     except SignatureError as error:
         reason = str(error)
         log.warning("callback refused", journey_id=journey_id, agency=agency_id, reason=reason)
@@ -89,7 +134,14 @@ async def agency_callback(
             ],
         ) from error
 
-    await gateway.signal_decision(workflow_id, decision.model_copy(update={"round": round_}))
+    if not await run_in_threadpool(lambda: _claim(session, webhook_id, target)):
+        log.info("duplicate callback acknowledged", journey_id=journey_id, agency=agency_id)
+        return CallbackAccepted(duplicate=True)
+    try:
+        await gateway.signal_decision(workflow_id, decision.model_copy(update={"round": round_}))
+    except BaseException:
+        await run_in_threadpool(lambda: _release(session, webhook_id))
+        raise
     await run_in_threadpool(
         lambda: audit.append(
             session,

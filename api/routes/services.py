@@ -13,13 +13,18 @@ from api.gateway import TemporalGateway
 from api.services.registrations import owned_service, record
 from lifeevents.catalog import get_catalog
 from lifeevents.registry import (
+    QuotaExceeded,
+    ServiceIdTaken,
     ServiceRegistration,
     check_against_catalog,
+    check_quota,
     check_urls,
+    remove_service,
+    set_service_active,
     upsert_service,
 )
 from lifeevents.settings import get_settings
-from lifeevents.tables import AgencyService, AgencyServiceVersion, utcnow
+from lifeevents.tables import AgencyService, AgencyServiceVersion
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
 
@@ -64,16 +69,37 @@ async def _workers(gateway: TemporalGateway, row: AgencyService) -> WorkerStatus
     return WorkerStatus(task_queue=delivery["task_queue"], live=bool(live), pollers=live)
 
 
+def _upsert(session: Session, agency_id: str, body: ServiceRegistration) -> AgencyService:
+    try:
+        return upsert_service(session=session, agency_id=agency_id, registration=_checked(body))
+    except ServiceIdTaken as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+
+
 @router.post(
-    "/{agency_id}/services", status_code=status.HTTP_201_CREATED, response_model=RegisteredService
+    "/{agency_id}/services",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegisteredService,
+    responses={
+        409: {
+            "description": "The service id is registered already, or belongs to another agency "
+            "(a service id is its first agency's for ever, even once deleted), or the agency "
+            "has as many services as MAX_SERVICES_PER_AGENCY allows"
+        }
+    },
 )
 def register_service(
     agency_id: str, body: ServiceRegistration, agency: IntegratorDep, session: SessionDep
 ) -> RegisteredService:
-    """Register one of your agency's services; new journeys reach it at once."""
+    """Register one of your agency's services; new journeys reach it at once. A service id you
+    registered and deleted is yours to register again (its versions continue)."""
     if session.get(AgencyService, body.service_id) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This service id is already registered")
-    row = upsert_service(session=session, agency_id=agency.agency_id, registration=_checked(body))
+    try:
+        check_quota(session, agency.agency_id, get_settings().max_services_per_agency)
+    except QuotaExceeded as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    row = _upsert(session, agency.agency_id, body)
     record(
         session,
         "integrator",
@@ -142,7 +168,7 @@ def update_service(
                 }
             ]
         )
-    row = upsert_service(session=session, agency_id=agency.agency_id, registration=_checked(body))
+    row = _upsert(session, agency.agency_id, body)
     record(
         session,
         "integrator",
@@ -155,11 +181,7 @@ def update_service(
 
 
 def _set_active(session: Session, row: AgencyService, active: bool) -> AgencyService:
-    row.active = active
-    row.updated_at = utcnow()
-    session.add(row)
-    session.commit()
-    session.refresh(row)
+    row = set_service_active(session=session, row=row, active=active)
     action = "service_enabled" if active else "service_disabled"
     record(session, "integrator", action, row.agency_id, service_id=row.service_id)
     return row
@@ -187,8 +209,8 @@ def enable_service(
 def delete_service(
     agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
 ) -> Response:
-    """Delete a service; its past versions stay on record for the journeys that used them."""
-    session.delete(owned_service(session, agency.agency_id, service_id))
-    session.commit()
+    """Delete a service; its past versions stay on record for the journeys that used them, and
+    its id stays your agency's (no other agency can register it)."""
+    remove_service(session=session, row=owned_service(session, agency.agency_id, service_id))
     record(session, "integrator", "service_deleted", agency.agency_id, service_id=service_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -46,7 +46,10 @@ class DryRunResult(BaseModel):
     state: str
     reasons: list[str]
     reference: str | None
-    # Exactly what was sent to the agency and what came back, in order.
+    # In order: what was sent to the agency ("sent"); what came back ("received": the HTTP
+    # status, the time taken and the decision's fields), or how it failed ("failed": the kind
+    # of failure, the HTTP status if any, the time taken); a later decision ("callback").
+    # Never the text of an agency's answer: a dry run is not a way to read what a URL says.
     exchanges: list[dict[str, Any]]
 
 

@@ -88,6 +88,9 @@ class SubmissionResult(Model):
 
     accepted: bool
     decision: AgencyDecision | None = None
+    # A webhook's answer: its HTTP status and how long the exchange took (dry runs show them).
+    status: int | None = None
+    elapsed_ms: int | None = None
 
 
 class NotificationInput(Model):

@@ -169,9 +169,13 @@ def test_a_new_webhook_agency_is_tried_then_reached_by_new_journeys(
     status = stack.wait_until_done(journey_id)
     step = next(s for s in status["steps"] if s["id"] == service_id)
     assert (step["state"], step["reference"]) == ("completed", "HBR-77")
-    # Replayed after the step ended: refused, and nothing changes.
+    # Delivered again (the same webhook-id): acknowledged as a duplicate, and nothing changes.
     replay_url, body, headers = agency.last_callback
-    assert httpx.post(replay_url, content=body, headers=headers).status_code == 409
+    replayed = httpx.post(replay_url, content=body, headers=headers)
+    assert (replayed.status_code, replayed.json()) == (202, {"accepted": True, "duplicate": True})
+    # A new delivery (another webhook-id of this callback) after the step ended: refused.
+    agency.pending.append((replay_url, decision))
+    assert agency.call_back(msg_id=f"{replay_url.rsplit('/', 1)[-1]}:again").status_code == 409
 
 
 def test_a_rotated_webhook_secret_signs_alongside_the_old_one(

@@ -109,9 +109,11 @@ class ExternalAgency:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def call_back(self, secret: str | None = None, msg_id: str = "cb-1") -> httpx.Response:
-        """Post the oldest pending decision, signed like a real agency would sign it."""
+    def call_back(self, secret: str | None = None, msg_id: str | None = None) -> httpx.Response:
+        """Post the oldest pending decision, signed like a real agency would sign it (its
+        webhook-id bound to the callback: the callback id, ':' and a suffix)."""
         url, decision = self.pending.pop(0)
+        msg_id = msg_id or f"{url.rsplit('/', 1)[-1]}:decision"
         body = json.dumps(decision)
         timestamp = datetime.now(UTC)
         signature = Webhook(secret or self.secrets[0]).sign(msg_id, timestamp, body)

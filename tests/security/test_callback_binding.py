@@ -1,0 +1,116 @@
+"""An agency's callback signature is bound to its callback, and each delivery counts once:
+the signed ``webhook-id`` must be the callback id (or the callback id, ':' and a suffix), so a
+signed decision captured for one callback cannot be replayed at another callback of the same
+agency; a second delivery with the same ``webhook-id`` is acknowledged and signals nothing."""
+
+import json
+
+import httpx
+
+from api.errors import StepNoLongerWaits
+from lifeevents.ids import callback_id, callback_webhook_id, is_callback_webhook_id
+from lifeevents.models import AgencyDecision
+from lifeevents.settings import get_settings
+from lifeevents.webhooks import signed_headers
+from tests.security.inprocess import InProcessApi, api
+
+__all__ = ["api"]
+
+DECISION = json.dumps({"decision": "approved", "reference": "HC-1"}).encode()
+
+
+def callback(agency_id: str, step: str, round_: int = 1) -> str:
+    return callback_id(get_settings().app_secret, agency_id, step, round_)
+
+
+def post(
+    api: InProcessApi, callback: str, secret: str, msg_id: str, body: bytes = DECISION
+) -> httpx.Response:
+    headers = {**signed_headers([secret], msg_id, body), "Content-Type": "application/json"}
+    response: httpx.Response = api.client.post(
+        f"/v1/agency-callbacks/{callback}", content=body, headers=headers
+    )
+    return response
+
+
+def test_the_webhook_id_must_name_the_callback(api: InProcessApi) -> None:
+    _, secret = api.agency("health")
+    mine = callback("health", "journey-a/health.child-health-card")
+    unbound = post(api, mine, secret, "cb-1")
+    assert unbound.status_code == 401
+    assert "webhook-id must be the callback id" in unbound.json()["detail"]
+    assert api.gateway.signals == []
+    assert post(api, mine, secret, callback_webhook_id(mine)).status_code == 202
+    assert [step for step, _ in api.gateway.signals] == ["journey-a/health.child-health-card"]
+
+
+def test_a_signed_decision_cannot_be_replayed_at_another_callback(api: InProcessApi) -> None:
+    _, secret = api.agency("health")
+    first = callback("health", "journey-a/health.child-health-card")
+    second = callback("health", "journey-b/health.child-health-card")
+    msg_id = callback_webhook_id(first)
+    headers = {**signed_headers([secret], msg_id, DECISION), "Content-Type": "application/json"}
+    # The genuine request, captured and posted at another callback of the same agency.
+    moved = api.client.post(f"/v1/agency-callbacks/{second}", content=DECISION, headers=headers)
+    assert moved.status_code == 401
+    # Another round of the same step is another callback too.
+    next_round = callback("health", "journey-a/health.child-health-card", 2)
+    assert (
+        api.client.post(
+            f"/v1/agency-callbacks/{next_round}", content=DECISION, headers=headers
+        ).status_code
+        == 401
+    )
+    assert api.gateway.signals == []
+    assert (
+        api.client.post(f"/v1/agency-callbacks/{first}", content=DECISION, headers=headers)
+    ).status_code == 202
+    assert len(api.gateway.signals) == 1
+
+
+def test_a_second_delivery_of_the_same_webhook_id_signals_nothing(api: InProcessApi) -> None:
+    _, secret = api.agency("health")
+    mine = callback("health", "journey-a/health.child-health-card")
+    msg_id = callback_webhook_id(mine)
+    first = post(api, mine, secret, msg_id)
+    assert (first.status_code, first.json()) == (202, {"accepted": True, "duplicate": False})
+    again = post(api, mine, secret, msg_id)
+    assert (again.status_code, again.json()) == (202, {"accepted": True, "duplicate": True})
+    # Even with another body and a fresh signature: the webhook-id was received.
+    other = json.dumps({"decision": "rejected"}).encode()
+    assert post(api, mine, secret, msg_id, other).json()["duplicate"] is True
+    assert len(api.gateway.signals) == 1
+    assert api.gateway.signals[0][1].decision == "approved"
+    # Another webhook-id of the same callback is another delivery (the step keeps the first).
+    assert post(api, mine, secret, callback_webhook_id(mine, "retry")).json()["duplicate"] is False
+    assert len(api.gateway.signals) == 2
+
+
+def test_a_delivery_that_could_not_be_signalled_may_be_retried(api: InProcessApi) -> None:
+    _, secret = api.agency("health")
+    mine = callback("health", "journey-a/health.child-health-card")
+    msg_id = callback_webhook_id(mine)
+    calls = 0
+    signal = api.gateway.signal_decision
+
+    async def unavailable_once(step: str, decision: AgencyDecision) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise StepNoLongerWaits()
+        await signal(step, decision)
+
+    api.gateway.signal_decision = unavailable_once  # type: ignore[method-assign,assignment]
+    assert post(api, mine, secret, msg_id).status_code == 409
+    retried = post(api, mine, secret, msg_id)
+    assert (retried.status_code, retried.json()["duplicate"]) == (202, False)
+    assert len(api.gateway.signals) == 1
+
+
+def test_webhook_ids_of_a_callback() -> None:
+    assert callback_webhook_id("abc.def") == "abc.def:decision"
+    assert is_callback_webhook_id("abc.def", "abc.def")
+    assert is_callback_webhook_id("abc.def", "abc.def:anything")
+    assert not is_callback_webhook_id("abc.def", "abc.defg")
+    assert not is_callback_webhook_id("abc.def", "xabc.def:decision")
+    assert not is_callback_webhook_id("abc.def", "cb-1")
