@@ -16,12 +16,16 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from lifeevents import journey_tokens
 from lifeevents.contact import is_single_email
 from lifeevents.db import get_engine
-from lifeevents.ids import journey_token
 from lifeevents.models import Language, NotificationInput, NotificationReceipt
 from lifeevents.settings import get_settings
 from lifeevents.tables import NotificationRecord, utcnow
+
+# The messages that carry a fresh journey token: a proactive offer (the person never saw an
+# intake answer), and a fresh link the person asked for (POST /v1/journeys/{id}/link).
+TOKEN_BEARING = frozenset({"offer", "link"})
 
 _TEXT: dict[Language, dict[str, str]] = {
     "en": {
@@ -60,6 +64,12 @@ _TEXT: dict[Language, dict[str, str]] = {
         "journey page.",
         "offer_word": "you can tell us once",
         "access": "Your access code for this journey (keep it private): {token}",
+        "link": "A new access code to your journey was asked for. If you did not ask for it, "
+        "you can ignore this message: it was sent to you only.",
+        "next_link": "What happens next: follow your journey with the code below. Codes sent "
+        "before keep working until they expire, unless you revoke them from your journey page.",
+        "link_word": "your new access code",
+        "footer_link": "Your journey: {journey_id}",
         "consent_needed_word": "your consent is needed",
         "information_needed_word": "information needed",
         "reminder_word": "reminder",
@@ -102,6 +112,13 @@ _TEXT: dict[Language, dict[str, str]] = {
         "la page de votre dossier.",
         "offer_word": "dites-le-nous une fois",
         "access": "Votre code d'accès à ce dossier (gardez-le pour vous) : {token}",
+        "link": "Un nouveau code d'accès à votre dossier a été demandé. Si vous ne l'avez pas "
+        "demandé, vous pouvez ignorer ce message : il n'a été envoyé qu'à vous.",
+        "next_link": "Et ensuite : suivez votre dossier avec le code ci-dessous. Les codes "
+        "envoyés auparavant restent valides jusqu'à leur expiration, sauf si vous les révoquez "
+        "depuis la page de votre dossier.",
+        "link_word": "votre nouveau code d'accès",
+        "footer_link": "Votre dossier : {journey_id}",
         "consent_needed_word": "votre consentement est requis",
         "information_needed_word": "renseignements requis",
         "reminder_word": "rappel",
@@ -137,9 +154,11 @@ def compose(
         lines.append(text["due"].format(due=request.due_at.date().isoformat()))
     lines += ["", text[f"next_{outcome}"].format(**values)]
     if access_token:
-        # A proactive journey's person never saw an intake answer: the offer carries their key.
+        # A proactive journey's person never saw an intake answer: the offer carries their key;
+        # a person who asked for a fresh link gets one.
         lines += ["", text["access"].format(token=access_token)]
-    lines += ["", text["footer"].format(**values)]
+    footer = "footer_link" if outcome == "link" else "footer"
+    lines += ["", text[footer].format(**values)]
 
     message = EmailMessage()
     message["Subject"] = text["subject"].format(outcome_word=text[f"{outcome}_word"], **values)
@@ -192,9 +211,10 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
         record = _claim(session, request, message_id)
         if record.status == "sent":
             return NotificationReceipt(message_id=record.message_id, already_sent=True)
+        # Issued when sent (so it expires JOURNEY_TOKEN_TTL_DAYS after it reaches the person).
         token = (
-            journey_token(settings.app_secret, request.journey_id)
-            if request.outcome == "offer"
+            journey_tokens.issue(settings, request.journey_id)
+            if request.outcome in TOKEN_BEARING
             else None
         )
         message = compose(request, record.message_id, settings.mail_from, token)

@@ -1,5 +1,6 @@
 """Typed dependencies shared by the routes."""
 
+import hashlib
 import hmac
 from collections.abc import Iterator
 from typing import Annotated
@@ -9,10 +10,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api.gateway import TemporalGateway
-from lifeevents import audit
+from lifeevents import audit, journey_tokens
 from lifeevents.credentials import agency_for_key
 from lifeevents.db import get_engine
-from lifeevents.ids import journey_of_token
+from lifeevents.journey_tokens import TokenCheck
 from lifeevents.oidc import identify, looks_like_jwt
 from lifeevents.settings import Settings, get_settings
 from lifeevents.tables import Agency, JourneyOwner
@@ -44,19 +45,37 @@ def _unauthorized() -> HTTPException:
     )
 
 
-def is_operator(token: str | None, settings: Settings) -> bool:
-    """The operators' token, or an OpenID Connect token carrying the operator role."""
+def is_operator(token: str | None, settings: Settings) -> str | None:
+    """Who the operator is, as the audit trail names them ("operator:<name>"): a named
+    operator's token (OPERATOR_TOKENS), or an OpenID Connect token carrying the operator role
+    (named by its preferred_username, else its subject). None for anyone else."""
     if token is None:
-        return False
-    if hmac.compare_digest(token.encode(), settings.operator_token.encode()):
-        return True
+        return None
+    presented = hashlib.sha256(token.encode()).digest()
+    found = None
+    for name, expected in settings.operators.items():
+        # Every token compared, in constant time: the answer's timing names no operator.
+        if hmac.compare_digest(presented, hashlib.sha256(expected.encode()).digest()):
+            found = name
+    if found is not None:
+        return f"operator:{found}"
     identity = identify(settings, token)
-    return identity is not None and identity.operator
+    if identity is not None and identity.operator and identity.name:
+        return f"operator:{identity.name}"
+    return None
 
 
-def _operator(credentials: BearerDep, settings: SettingsDep) -> None:
-    if credentials is None or not is_operator(credentials.credentials, settings):
+def _maybe_operator(credentials: BearerDep, settings: SettingsDep) -> str | None:
+    return None if credentials is None else is_operator(credentials.credentials, settings)
+
+
+MaybeOperatorDep = Annotated[str | None, Depends(_maybe_operator)]
+
+
+def _operator(operator: MaybeOperatorDep) -> str:
+    if operator is None:
         raise _unauthorized()
+    return operator
 
 
 def _integrator(agency_id: str, credentials: BearerDep, session: SessionDep) -> Agency:
@@ -78,10 +97,10 @@ def _registry(credentials: BearerDep, settings: SettingsDep) -> None:
 
 
 def _agency_admin(
-    agency_id: str, credentials: BearerDep, session: SessionDep, settings: SettingsDep
+    agency_id: str, operator: MaybeOperatorDep, credentials: BearerDep, session: SessionDep
 ) -> Agency:
     """The agency's own integrators, or an operator (to rotate or revoke in an incident)."""
-    if credentials is not None and is_operator(credentials.credentials, settings):
+    if operator is not None:
         agency = session.get(Agency, agency_id)
         if agency is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No agency '{agency_id}'")
@@ -89,9 +108,17 @@ def _agency_admin(
     return _integrator(agency_id, credentials, session)
 
 
+AgencyAdminDep = Annotated[Agency, Depends(_agency_admin)]
+
+
+def _agency_actor(agency: AgencyAdminDep, operator: MaybeOperatorDep) -> str:
+    """Who acts on an agency's credentials, for the audit trail."""
+    return operator or "integrator"
+
+
 class JourneyAccess:
-    """Who is acting on a journey: the person (their journey token) or an operator (with a
-    stated reason, which the audit trail keeps)."""
+    """Who is acting on a journey: the person (their journey token, or OpenID Connect) or an
+    operator, "operator:<name>" (with a stated reason, which the audit trail keeps)."""
 
     def __init__(self, who: str, reason: str | None = None) -> None:
         self.who = who
@@ -101,6 +128,7 @@ class JourneyAccess:
 def _journey_access(
     journey_id: str,
     credentials: BearerDep,
+    operator: MaybeOperatorDep,
     settings: SettingsDep,
     session: SessionDep,
     x_access_reason: Annotated[str | None, Header(max_length=500)] = None,
@@ -108,19 +136,19 @@ def _journey_access(
     if credentials is None:
         raise _unauthorized()
     token = credentials.credentials
-    if is_operator(token, settings):
+    if operator is not None:
         if not x_access_reason:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, "Operators state a reason (X-Access-Reason)"
             )
         audit.append(
             session,
-            actor="operator",
+            actor=operator,
             action="journey_accessed",
             journey_id=journey_id,
             detail={"reason": x_access_reason},
         )
-        return JourneyAccess("operator", x_access_reason)
+        return JourneyAccess(operator, x_access_reason)
     if looks_like_jwt(token):
         identity = identify(settings, token)
         if identity is None:
@@ -129,15 +157,34 @@ def _journey_access(
         if owner is None or not hmac.compare_digest(owner.subject_hash, identity.subject_hash):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
         return JourneyAccess("citizen")
-    if journey_of_token(settings.app_secret, token) != journey_id:
-        # Not 403: a token must not tell whether another journey exists.
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
-    return JourneyAccess("citizen")
+    match journey_tokens.check(session, settings, token, journey_id):
+        case TokenCheck.VALID:
+            return JourneyAccess("citizen")
+        case TokenCheck.EXPIRED:
+            raise _link_refused(journey_id, "This link has expired")
+        case TokenCheck.REVOKED:
+            raise _link_refused(journey_id, "This link was revoked")
+        case _:
+            # Not 403: a token must not tell whether another journey exists.
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
 
 
-OperatorDep = Annotated[None, Depends(_operator)]
+def _link_refused(journey_id: str, why: str) -> HTTPException:
+    """401 rather than 404: the token is this journey's own, and its holder should learn that
+    they can ask for a fresh one."""
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        f"{why}: ask for a new one (POST /v1/journeys/{journey_id}/link); it is sent to the "
+        "journey's contact address",
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+# The operator's name in the audit trail ("operator:<name>").
+OperatorDep = Annotated[str, Depends(_operator)]
 JourneyAccessDep = Annotated[JourneyAccess, Depends(_journey_access)]
-AgencyAdminDep = Annotated[Agency, Depends(_agency_admin)]
+# Who acts on an agency's credentials: "operator:<name>", or "integrator".
+AgencyActorDep = Annotated[str, Depends(_agency_actor)]
 RegistryDep = Annotated[None, Depends(_registry)]
 IntegratorDep = Annotated[Agency, Depends(_integrator)]
 # A database row's id in a path: what the database can hold (a larger one is a 422, not a 500).

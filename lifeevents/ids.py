@@ -110,6 +110,11 @@ def offer_message_key(journey_id: str) -> str:
     return f"{journey_id}/offer"
 
 
+def link_message_key(journey_id: str, requested_at_ms: int) -> str:
+    """A fresh link the person asked for (at most one per interval: the moment names it)."""
+    return f"{journey_id}/link/{requested_at_ms}"
+
+
 def payment_key(step_workflow: str) -> str:
     """A unique key in the payment ledger: a retry pays nothing more."""
     return f"{step_workflow}/pay"
@@ -152,16 +157,42 @@ def unsign(secret: str, purpose: str, signed: str) -> str | None:
     return value
 
 
-def journey_token(secret: str, journey_id: str) -> str:
-    """What the person gets to follow and act on one journey, and nothing else."""
-    return JOURNEY_TOKEN_PREFIX + sign(secret, "journey", journey_id)
+def journey_token(secret: str, journey_id: str, *, issued_at_ms: int, expires_at: int) -> str:
+    """What the person gets to follow and act on one journey, and nothing else, until
+    ``expires_at`` (epoch seconds). ``issued_at_ms`` (epoch milliseconds) lets every token of a
+    journey issued up to a moment be revoked at once."""
+    return JOURNEY_TOKEN_PREFIX + sign(
+        secret, "journey", f"{journey_id}#{issued_at_ms}#{expires_at}"
+    )
 
 
-def journey_of_token(secret: str, token: str) -> str | None:
-    """The journey a genuine token opens, or None."""
+@dataclass(frozen=True)
+class JourneyTokenClaims:
+    """What a genuine journey token says: its journey, when it was issued, until when it opens."""
+
+    journey_id: str
+    issued_at_ms: int
+    expires_at: int
+
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
+
+
+def journey_token_claims(secret: str, token: str) -> JourneyTokenClaims | None:
+    """What a genuine token says, or None when forged or malformed. A genuine token of the
+    first scheme (the journey id alone, no expiry) says it expired at the epoch."""
     if not token.startswith(JOURNEY_TOKEN_PREFIX):
         return None
-    return unsign(secret, "journey", token.removeprefix(JOURNEY_TOKEN_PREFIX))
+    value = unsign(secret, "journey", token.removeprefix(JOURNEY_TOKEN_PREFIX))
+    if value is None:
+        return None
+    if "#" not in value:
+        return JourneyTokenClaims(value, 0, 0)
+    parts = value.split("#")
+    if len(parts) != 3 or not parts[0] or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    journey_id, issued, expires = parts
+    return JourneyTokenClaims(journey_id, int(issued), int(expires))
 
 
 def callback_id(secret: str, agency_id: str, step_workflow: str, round_: int) -> str:

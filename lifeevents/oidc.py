@@ -20,6 +20,9 @@ ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 class Identity:
     subject_hash: str
     operator: bool
+    # Who an operator is, in the audit trail: ``preferred_username`` if the issuer gives one,
+    # else the subject.
+    name: str = ""
 
 
 @lru_cache(maxsize=4)
@@ -71,4 +74,12 @@ def identify(settings: Settings, token: str) -> Identity | None:
     return Identity(
         subject_hash=subject_hash(settings, str(claims["sub"])),
         operator=has_role(claims, settings.oidc_roles_claim, settings.oidc_operator_role),
+        name=_name(claims),
     )
+
+
+def _name(claims: dict[str, Any]) -> str:
+    username = claims.get("preferred_username")
+    name = username if isinstance(username, str) and username.strip() else str(claims["sub"])
+    # Printable and bounded: it is written to the audit trail as is.
+    return "".join(c for c in name.strip() if c.isprintable())[:128]

@@ -3,6 +3,7 @@
 import base64
 import binascii
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -36,8 +37,18 @@ class Settings(BaseSettings):
     api_port: int = 8000
     # How agencies reach us back (callback URLs are built from it).
     public_base_url: str = "http://127.0.0.1:8000"
-    # The operator's bearer token (creating agencies, listing journeys).
-    operator_token: str = "dev-operator-token"
+    # Named operators' bearer tokens (creating agencies, listing journeys, reading a person's
+    # journey with a reason): "name:token,name2:token2", names matching OPERATOR_NAME. Each
+    # operator acts under their name in the audit trail ("operator:<name>"). Empty: operators
+    # sign in with OpenID Connect only.
+    operator_tokens: str = "operator:dev-operator-token"
+    # Replaced by OPERATOR_TOKENS; setting it is refused, so that it is not silently ignored.
+    operator_token: str | None = None
+    # How long a journey token (the person's link) opens their journey; a person can ask for a
+    # fresh one (POST /v1/journeys/{id}/link), sent to the journey's contact address.
+    journey_token_ttl_days: int = Field(default=90, ge=1, le=3650)
+    # At most one fresh link e-mailed per journey within this many minutes.
+    journey_link_interval_minutes: int = Field(default=10, ge=1)
     # The bearer token authoritative registries use to report events (proactive starts).
     registry_token: str = "dev-registry-token"
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
@@ -108,6 +119,16 @@ class Settings(BaseSettings):
     max_services_per_agency: int = Field(default=50, ge=1)
 
     @property
+    def operators(self) -> dict[str, str]:
+        """Each named operator's token (OPERATOR_TOKENS); malformed entries are left out (and
+        refused by check_secrets)."""
+        found: dict[str, str] = {}
+        for name, token in _operator_entries(self.operator_tokens):
+            if OPERATOR_NAME.match(name) and token and name not in found:
+                found[name] = token
+        return found
+
+    @property
     def effective_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
 
@@ -133,10 +154,25 @@ class Settings(BaseSettings):
                 "OIDC_AUDIENCE must be set when OIDC_ISSUER is (tokens minted for "
                 "any other client of the issuer would be accepted)"
             )
+        if self.operator_token is not None:
+            problems.append(
+                "OPERATOR_TOKEN is replaced by OPERATOR_TOKENS (name:token,…): unset it and "
+                "name each operator"
+            )
+        problems.extend(_operator_token_problems(self.operator_tokens))
         if self.environment == "development":
             return problems
+        if not self.operator_tokens.strip() and not self.oidc_issuer:
+            problems.append("OPERATOR_TOKENS is not set (and no OIDC_ISSUER names operators)")
+        for name, token in self.operators.items():
+            if token in PUBLISHED_SECRETS:
+                problems.append(f"OPERATOR_TOKENS: the token of '{name}' is a published value")
+            elif len(token) < MIN_SECRET_LENGTH:
+                problems.append(
+                    f"OPERATOR_TOKENS: the token of '{name}' is shorter than "
+                    f"{MIN_SECRET_LENGTH} characters"
+                )
         secrets = {
-            "OPERATOR_TOKEN": self.operator_token,
             "REGISTRY_TOKEN": self.registry_token,
             "APP_SECRET": self.app_secret,
             "AUDIT_KEY": self.audit_key,
@@ -193,6 +229,41 @@ PUBLISHED_SECRETS = frozenset(
         "...",
     }
 )
+
+
+# An operator's name, as the audit trail shows it after "operator:".
+OPERATOR_NAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+
+
+def _operator_entries(value: str) -> list[tuple[str, str]]:
+    entries = []
+    for item in value.split(","):
+        if item.strip():
+            name, _, token = item.strip().partition(":")
+            entries.append((name, token))
+    return entries
+
+
+def _operator_token_problems(value: str) -> list[str]:
+    """What is malformed in OPERATOR_TOKENS (refused in every environment)."""
+    problems = []
+    names: set[str] = set()
+    tokens: set[str] = set()
+    for index, (name, token) in enumerate(_operator_entries(value), start=1):
+        if not OPERATOR_NAME.match(name):
+            problems.append(
+                f"OPERATOR_TOKENS: entry {index} is not name:token with a name matching "
+                f"{OPERATOR_NAME.pattern}"
+            )
+        elif not token:
+            problems.append(f"OPERATOR_TOKENS: '{name}' has no token")
+        elif name in names:
+            problems.append(f"OPERATOR_TOKENS: '{name}' is named twice")
+        elif token in tokens:
+            problems.append(f"OPERATOR_TOKENS: '{name}' shares another operator's token")
+        names.add(name)
+        tokens.add(token)
+    return problems
 
 
 def _payload_key_problems(payload_keys: str, current: str | None) -> list[str]:

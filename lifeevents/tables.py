@@ -105,6 +105,21 @@ class JourneyOwner(SQLModel, table=True):
     subject_hash: str = Field(index=True)
 
 
+class JourneyTokenRevocation(SQLModel, table=True):
+    """Every journey token of this journey issued up to ``revoked_before`` no longer opens it
+    (the person, or an operator, revoked them); tokens issued after it do."""
+
+    journey_id: str = Field(primary_key=True)
+    revoked_before: datetime
+
+
+class JourneyLinkRequest(SQLModel, table=True):
+    """The last time a fresh link was e-mailed for a journey: at most one per interval."""
+
+    journey_id: str = Field(primary_key=True)
+    sent_at: datetime
+
+
 class IntakeRecord(SQLModel, table=True):
     """One accepted intake keyed by its Idempotency-Key. Holds a keyed hash, not the body."""
 

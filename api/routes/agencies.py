@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from api.deps import AgencyAdminDep, OperatorDep, RowId, SessionDep
+from api.deps import AgencyActorDep, AgencyAdminDep, OperatorDep, RowId, SessionDep
 from api.services.registrations import record
 from lifeevents.credentials import issue_key, issue_secret, revoke
 from lifeevents.registry import AgencyCreate, create_agency
@@ -56,13 +56,13 @@ class CredentialInfo(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AgencyCreated)
-def create(body: AgencyCreate, _: OperatorDep, session: SessionDep) -> AgencyCreated:
+def create(body: AgencyCreate, operator: OperatorDep, session: SessionDep) -> AgencyCreated:
     """Operators: create an agency. Its API key and webhook secret are shown once, here."""
     try:
         agency, api_key, secret = create_agency(session=session, agency=body)
     except IntegrityError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "This agency already exists") from error
-    record(session, "operator", "agency_created", agency.agency_id)
+    record(session, operator, "agency_created", agency.agency_id)
     return AgencyCreated(
         agency_id=agency.agency_id, name=agency.name, api_key=api_key, webhook_secret=secret
     )
@@ -72,6 +72,7 @@ def create(body: AgencyCreate, _: OperatorDep, session: SessionDep) -> AgencyCre
 def rotate_key(
     agency_id: str,
     agency: AgencyAdminDep,
+    actor: AgencyActorDep,
     session: SessionDep,
     body: Annotated[Rotation | None, Body()] = None,
 ) -> KeyIssued:
@@ -79,7 +80,7 @@ def rotate_key(
     overlap = timedelta(seconds=(body or Rotation()).overlap_seconds)
     row, api_key = issue_key(session=session, agency_id=agency.agency_id, overlap=overlap)
     assert row.id is not None
-    record(session, "integrator", "api_key_issued", agency.agency_id, key_id=row.id)
+    record(session, actor, "api_key_issued", agency.agency_id, key_id=row.id)
     return KeyIssued(key_id=row.id, api_key=api_key)
 
 
@@ -91,14 +92,18 @@ def list_keys(agency_id: str, agency: AgencyAdminDep, session: SessionDep) -> li
 
 @router.delete("/{agency_id}/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_key(
-    agency_id: str, key_id: RowId, agency: AgencyAdminDep, session: SessionDep
+    agency_id: str,
+    key_id: RowId,
+    agency: AgencyAdminDep,
+    actor: AgencyActorDep,
+    session: SessionDep,
 ) -> Response:
     """Revoke an API key at once."""
     row = session.get(AgencyKey, key_id)
     if row is None or row.agency_id != agency.agency_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No key {key_id}")
     revoke(row, session)
-    record(session, "integrator", "api_key_revoked", agency.agency_id, key_id=key_id)
+    record(session, actor, "api_key_revoked", agency.agency_id, key_id=key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -108,6 +113,7 @@ def revoke_key(
 def rotate_secret(
     agency_id: str,
     agency: AgencyAdminDep,
+    actor: AgencyActorDep,
     session: SessionDep,
     body: Annotated[Rotation | None, Body()] = None,
 ) -> SecretIssued:
@@ -115,7 +121,7 @@ def rotate_secret(
     overlap = timedelta(seconds=(body or Rotation()).overlap_seconds)
     row = issue_secret(session=session, agency_id=agency.agency_id, overlap=overlap)
     assert row.id is not None
-    record(session, "integrator", "webhook_secret_issued", agency.agency_id, secret_id=row.id)
+    record(session, actor, "webhook_secret_issued", agency.agency_id, secret_id=row.id)
     return SecretIssued(secret_id=row.id, webhook_secret=row.secret)
 
 
@@ -129,12 +135,16 @@ def list_secrets(agency_id: str, agency: AgencyAdminDep, session: SessionDep) ->
 
 @router.delete("/{agency_id}/webhook-secrets/{secret_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_secret(
-    agency_id: str, secret_id: RowId, agency: AgencyAdminDep, session: SessionDep
+    agency_id: str,
+    secret_id: RowId,
+    agency: AgencyAdminDep,
+    actor: AgencyActorDep,
+    session: SessionDep,
 ) -> Response:
     """Revoke a signing secret at once."""
     row = session.get(AgencySecret, secret_id)
     if row is None or row.agency_id != agency.agency_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No secret {secret_id}")
     revoke(row, session)
-    record(session, "integrator", "webhook_secret_revoked", agency.agency_id, secret_id=secret_id)
+    record(session, actor, "webhook_secret_revoked", agency.agency_id, secret_id=secret_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -40,17 +40,27 @@ _BODY = {
 }
 
 
-def _allowed(request: Request, settings: Settings) -> bool:
+# Who decodes through the dev stack's trusted UI origin (no login there, so no name).
+TRUSTED_UI = "ui:trusted-origin"
+
+
+def _allowed(request: Request, settings: Settings) -> str | None:
+    """Who may use the codec: the operator ("operator:<name>"), or the trusted UI origin."""
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer ") and is_operator(header[7:], settings):
-        return True
+    if header.lower().startswith("bearer "):
+        operator = is_operator(header[7:], settings)
+        if operator is not None:
+            return operator
     # The dev stack's local UI has no login: trust its origin there, and only there.
     origins = {o.strip() for o in settings.codec_cors_origins.split(",")}
-    return settings.codec_trust_ui_origin and request.headers.get("origin") in origins
+    if settings.codec_trust_ui_origin and request.headers.get("origin") in origins:
+        return TRUSTED_UI
+    return None
 
 
-async def _payloads(request: Request, settings: Settings) -> Payloads:
-    if not await run_in_threadpool(_allowed, request, settings):
+async def _payloads(request: Request, settings: Settings) -> tuple[str, Payloads]:
+    who = await run_in_threadpool(_allowed, request, settings)
+    if who is None:
         log.warning("codec refused", namespace=request.headers.get("x-namespace"))
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Operators only")
     if request.headers.get("x-namespace", settings.temporal_namespace) != (
@@ -59,7 +69,7 @@ async def _payloads(request: Request, settings: Settings) -> Payloads:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown namespace")
     document = _json(await request.body())
     try:
-        return json_format.ParseDict(document, Payloads())
+        return who, json_format.ParseDict(document, Payloads())
     except json_format.ParseError as error:
         raise _unprocessable(["body"], str(error)) from error
 
@@ -110,7 +120,7 @@ def _unprocessable(loc: list[str | int], message: str) -> HTTPException:
 @router.post("/encode", openapi_extra=_BODY)
 async def encode(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Encrypt payloads (for the CLI and UI when they send data to a journey)."""
-    payloads = await _payloads(request, settings)
+    _, payloads = await _payloads(request, settings)
     encoded = await codec_from_settings(settings).encode(list(payloads.payloads))
     return json_format.MessageToDict(Payloads(payloads=encoded))
 
@@ -118,12 +128,12 @@ async def encode(request: Request, settings: SettingsDep) -> dict[str, Any]:
 @router.post("/decode", openapi_extra=_BODY)
 async def decode(request: Request, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
     """Decrypt payloads for an operator's eyes (each use is in the audit trail)."""
-    payloads = await _payloads(request, settings)
-    log.info("operator decoded payloads", count=len(payloads.payloads))
+    who, payloads = await _payloads(request, settings)
+    log.info("operator decoded payloads", who=who, count=len(payloads.payloads))
     await run_in_threadpool(
         lambda: audit.append(
             session,
-            actor="operator",
+            actor=who,
             action="payloads_decoded",
             detail={"count": len(payloads.payloads), "origin": request.headers.get("origin")},
         )

@@ -4,16 +4,16 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from api.deps import GatewayDep, JourneyAccessDep, OperatorDep, SessionDep
+from api.deps import GatewayDep, JourneyAccessDep, OperatorDep, SessionDep, SettingsDep
 from api.errors import Unprocessable
 from api.gateway import JourneySummary
-from api.services import journeys
-from lifeevents import audit, identity_checks
+from api.services import journeys, links
+from lifeevents import audit, identity_checks, journey_tokens
 from lifeevents.models import (
     CancelRequest,
     CitizenRequest,
@@ -160,3 +160,43 @@ def access_log(
         select(AuditEntry).where(AuditEntry.journey_id == journey_id).order_by(col(AuditEntry.id))
     ).all()
     return [AccessLogEntry(at=e.at, who=e.actor, what=e.action, detail=e.detail) for e in entries]
+
+
+@router.post("/{journey_id}/tokens/revoke", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_tokens(journey_id: str, access: JourneyAccessDep, session: SessionDep) -> Response:
+    """Revoke every access code (journey token) of this journey issued so far, the one used
+    here included: they answer 401 from now on. Ask for a fresh one with POST …/link. Operators
+    state their reason (X-Access-Reason), which the audit trail keeps."""
+    journey_tokens.revoke(session, journey_id)
+    audit.append(
+        session,
+        actor=access.who,
+        action="journey_tokens_revoked",
+        journey_id=journey_id,
+        detail={"reason": access.reason} if access.reason else {},
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class LinkRequested(BaseModel):
+    detail: str
+
+
+LINK_REQUESTED = (
+    "If this journey exists, a new access code is on its way to the contact address it was "
+    "started with (at most one every few minutes)."
+)
+
+
+@router.post(
+    "/{journey_id}/link", status_code=status.HTTP_202_ACCEPTED, response_model=LinkRequested
+)
+async def request_link(
+    journey_id: str, background: BackgroundTasks, gateway: GatewayDep, settings: SettingsDep
+) -> LinkRequested:
+    """Public on purpose (no credentials: the person lost or let expire their code): e-mail a
+    fresh access code to the journey's own contact address, in the person's language. The answer
+    is the same whether the journey exists or not, and at most one code per journey goes out per
+    JOURNEY_LINK_INTERVAL_MINUTES."""
+    background.add_task(links.send_fresh_link, settings, gateway, journey_id)
+    return LinkRequested(detail=LINK_REQUESTED)

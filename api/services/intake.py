@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
@@ -19,9 +20,9 @@ from api.errors import (
     schema_error_detail,
 )
 from api.gateway import TemporalGateway
-from lifeevents import identity_checks
+from lifeevents import identity_checks, journey_tokens
 from lifeevents.catalog import LifeEventDefinition, get_catalog
-from lifeevents.ids import journey_id_for_intake, journey_token, new_journey_id
+from lifeevents.ids import journey_id_for_intake, new_journey_id
 from lifeevents.models import JourneyPlan
 from lifeevents.oidc import identify, looks_like_jwt
 from lifeevents.plans import resolve_plan
@@ -32,7 +33,8 @@ from lifeevents.tables import IntakeRecord, JourneyOwner
 class IntakeAccepted(BaseModel):
     journey_id: str
     status_url: str
-    # The person's key to this journey (bearer token on /v1/journeys/{id}…); keep it.
+    # The person's key to this journey (bearer token on /v1/journeys/{id}…); keep it. It expires
+    # (JOURNEY_TOKEN_TTL_DAYS); POST /v1/journeys/{id}/link e-mails a fresh one.
     access_token: str
     life_event: str
     services: list[str]
@@ -88,16 +90,17 @@ async def submit(
             )
             # Started already, or not yet if the first request crashed before starting.
             await gateway.start_journey(plan)
-            return _accepted(settings, plan), False
+            return _accepted(settings, plan, existing.created_at), False
 
     plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id, client)
-    created = True
+    created, issued_at = True, None
     if record_key is not None:
         record, created = await run_in_threadpool(
             _remember, session, record_key, request_hash, journey_id, life_event
         )
         if record.request_hash != request_hash:
             raise IdempotencyKeyReused()
+        issued_at = record.created_at
     if created and owner:
         # Signed in with OpenID Connect: the journey is theirs, whatever device asks later.
         await run_in_threadpool(_own, session, owner, journey_id)
@@ -107,13 +110,19 @@ async def submit(
         # same intake may have it.
         if await gateway.journey_intake(journey_id) != intake:
             raise IdempotencyKeyReused()
-    return _accepted(settings, plan), created
+    return _accepted(settings, plan, issued_at), created
 
 
-def _accepted(settings: Settings, plan: JourneyPlan) -> IntakeAccepted:
+def _accepted(settings: Settings, plan: JourneyPlan, issued_at: datetime | None) -> IntakeAccepted:
+    """The answer; a replay under an Idempotency-Key answers the very same token (issued when
+    the key was first accepted), so it neither outlives that token's expiry nor a revocation."""
+    if issued_at is not None and issued_at.tzinfo is None:
+        issued_at = issued_at.replace(tzinfo=UTC)
     return IntakeAccepted(
         journey_id=plan.journey_id,
-        access_token=journey_token(settings.app_secret, plan.journey_id),
+        access_token=journey_tokens.issue(
+            settings, plan.journey_id, issued_at.timestamp() if issued_at else None
+        ),
         status_url=f"/v1/journeys/{plan.journey_id}",
         life_event=plan.life_event,
         services=[service.service_id for service in plan.services],

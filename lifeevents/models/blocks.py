@@ -22,6 +22,7 @@ MessageKind = Literal[
     "information_needed",
     "reminder",
     "offer",
+    "link",
 ]
 
 

@@ -9,12 +9,14 @@ import pytest
 
 from tests.support.stack import Stack, birth_intake
 
-# Open to anyone: the catalog, the intake (it answers the person's token), health, the docs,
-# and agency callbacks (authenticated by their Standard Webhooks signature instead).
+# Open to anyone: the catalog, the intake (it answers the person's token), a fresh link (sent
+# to the journey's own contact address only, with the same answer for any journey), health, the
+# docs, and agency callbacks (authenticated by their Standard Webhooks signature instead).
 PUBLIC = {
     ("GET", "/v1/life-events"),
     ("GET", "/v1/life-events/{life_event}"),
     ("POST", "/v1/life-events/{life_event}/intakes"),
+    ("POST", "/v1/journeys/{journey_id}/link"),
     ("POST", "/v1/agency-callbacks/{callback_id}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),

@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from lifeevents.tables import IntakeRecord
 from simulated_agencies.demo import intake_for
-from tests.support.stack import Stack, birth_intake
+from tests.support.stack import OPERATOR_NAME, Stack, birth_intake
 
 URL = "/v1/life-events/birth/intakes"
 
@@ -133,7 +133,7 @@ def test_journeys_are_for_their_person_and_for_operators_with_a_reason(stack: St
         assert operator.get("/v1/journeys/not-a-journey", headers=reason).status_code == 404
     with stack.citizen(mine) as me:
         log = me.get(f"/v1/journeys/{mine}/access-log").json()
-    assert {"who": "operator", "what": "journey_accessed"} in [
+    assert {"who": f"operator:{OPERATOR_NAME}", "what": "journey_accessed"} in [
         {"who": e["who"], "what": e["what"]} for e in log
     ]
 

@@ -90,7 +90,7 @@ def test_processes_use_postgresql_and_the_temporal_cluster(
 
 def test_secrets_come_from_the_environment(compose: dict[str, Any]) -> None:
     for name, spec in ours(compose).items():
-        for secret in ("OPERATOR_TOKEN", "APP_SECRET"):
+        for secret in ("OPERATOR_TOKENS", "APP_SECRET"):
             assert spec["environment"][secret] == f"${{{secret}:?set {secret}}}", (name, secret)
 
 

@@ -51,21 +51,43 @@ def test_a_signed_value_needs_the_same_secret_and_purpose() -> None:
     assert ids.unsign(SECRET, "another-purpose", signed) is None
 
 
+def _token(journey_id: str, secret: str = SECRET) -> str:
+    return ids.journey_token(secret, journey_id, issued_at_ms=1_000, expires_at=2_000)
+
+
+def _journey(token: str, secret: str = SECRET) -> str | None:
+    claims = ids.journey_token_claims(secret, token)
+    return None if claims is None else claims.journey_id
+
+
 def test_a_journey_token_opens_its_journey_only() -> None:
-    token = ids.journey_token(SECRET, "journey-1")
+    token = _token("journey-1")
     assert token.startswith(ids.JOURNEY_TOKEN_PREFIX)
-    assert ids.journey_of_token(SECRET, token) == "journey-1"
-    assert ids.journey_of_token(SECRET, token.removeprefix(ids.JOURNEY_TOKEN_PREFIX)) is None
-    assert ids.journey_of_token("another-secret", token) is None
+    assert ids.journey_token_claims(SECRET, token) == ids.JourneyTokenClaims(
+        "journey-1", 1_000, 2_000
+    )
+    assert _journey(token.removeprefix(ids.JOURNEY_TOKEN_PREFIX)) is None
+    assert _journey(token, "another-secret") is None
+
+
+def test_a_journey_token_carries_its_expiry() -> None:
+    claims = ids.journey_token_claims(SECRET, _token("journey-1"))
+    assert claims is not None and not claims.expired(1_999) and claims.expired(2_000)
+    # A token of the first scheme (the journey alone) is genuine but expired.
+    first = ids.JOURNEY_TOKEN_PREFIX + ids.sign(SECRET, "journey", "journey-1")
+    assert ids.journey_token_claims(SECRET, first) == ids.JourneyTokenClaims("journey-1", 0, 0)
+    for value in ["journey-1#1#", "journey-1#x#2", "#1#2", "journey-1#1#2#3"]:
+        forged = ids.JOURNEY_TOKEN_PREFIX + ids.sign(SECRET, "journey", value)
+        assert ids.journey_token_claims(SECRET, forged) is None, value
 
 
 def test_a_journey_token_and_a_callback_id_cannot_stand_for_each_other() -> None:
     callback = ids.callback_id(SECRET, "revenue", STEP, 1)
-    assert ids.journey_of_token(SECRET, ids.JOURNEY_TOKEN_PREFIX + callback) is None
+    assert _journey(ids.JOURNEY_TOKEN_PREFIX + callback) is None
     # A journey token over a callback's very value is still not a callback id.
     value = ids.unsign(SECRET, "callback", callback)
     assert value is not None
-    forged = ids.journey_token(SECRET, value).removeprefix(ids.JOURNEY_TOKEN_PREFIX)
+    forged = _token(value).removeprefix(ids.JOURNEY_TOKEN_PREFIX)
     assert ids.callback_target(SECRET, forged) is None
 
 

@@ -12,12 +12,12 @@ import pytest
 
 from lifeevents.settings import InsecureSettings, Settings
 
-SECRETS = ["OPERATOR_TOKEN", "REGISTRY_TOKEN", "APP_SECRET", "AUDIT_KEY", "PAYLOAD_KEYS"]
+SECRETS = ["OPERATOR_TOKENS", "REGISTRY_TOKEN", "APP_SECRET", "AUDIT_KEY", "PAYLOAD_KEYS"]
 
 
 def proper_secrets() -> dict[str, str]:
     return {
-        "OPERATOR_TOKEN": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "OPERATOR_TOKENS": "alice:" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "REGISTRY_TOKEN": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "APP_SECRET": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "AUDIT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
@@ -29,7 +29,7 @@ def settings(**values: Any) -> Settings:
     """Settings from these values only (no .env; explicit values win over the environment)."""
     defaults: dict[str, Any] = {
         "environment": "production",
-        "operator_token": "dev-operator-token",
+        "operator_tokens": "operator:dev-operator-token",
         "registry_token": "dev-registry-token",
         "app_secret": "dev-secret-change-me",
         "audit_key": None,
@@ -75,7 +75,9 @@ def test_proper_secrets_pass_and_development_allows_the_built_in_ones() -> None:
     ("name", "value", "says"),
     [
         ("APP_SECRET", "too-short-but-not-published", "shorter than 32"),
-        ("OPERATOR_TOKEN", "", "not set"),
+        ("OPERATOR_TOKENS", "", "not set"),
+        ("OPERATOR_TOKENS", "alice:dev-operator-token", "published"),
+        ("OPERATOR_TOKENS", "alice:" + "x" * 31, "shorter than 32"),
         ("REGISTRY_TOKEN", "test-registry-token", "published"),
         ("AUDIT_KEY", "x" * 31, "shorter than 32"),
         ("PAYLOAD_KEYS", "k1:" + base64.b64encode(b"16 bytes, not 32").decode(), "32 bytes"),
@@ -118,7 +120,7 @@ def test_a_short_app_secret_is_named_alone(tmp_path: Path) -> None:
     result = lifeevents("api", env=env, cwd=tmp_path)
     assert result.returncode != 0
     assert "APP_SECRET" in result.stderr
-    assert not {"OPERATOR_TOKEN", "REGISTRY_TOKEN", "AUDIT_KEY"} & set(result.stderr.split())
+    assert not {"OPERATOR_TOKENS", "REGISTRY_TOKEN", "AUDIT_KEY"} & set(result.stderr.split())
 
 
 def test_with_proper_secrets_a_command_gets_past_the_check(tmp_path: Path) -> None:
@@ -140,7 +142,7 @@ def test_uvicorn_importing_the_app_directly_refuses_too(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode != 0
-    assert "APP_SECRET" in result.stderr and "OPERATOR_TOKEN" in result.stderr, result.stderr
+    assert "APP_SECRET" in result.stderr and "OPERATOR_TOKENS" in result.stderr, result.stderr
     assert not (tmp_path / "data").exists()
 
 

@@ -27,6 +27,8 @@ BIRTH_SERVICES = [
     "health.child-health-card",
 ]
 OPERATOR_TOKEN = "test-operator-token"
+# The stack's one named operator (OPERATOR_TOKENS): the audit trail says "operator:<name>".
+OPERATOR_NAME = "test-operator"
 REGISTRY_TOKEN = "test-registry-token"
 AGENCIES_INSPECTION_TOKEN = "test-agencies-inspection-token"
 
@@ -80,7 +82,7 @@ class Stack:
             "AGENCIES_PORT": str(self.agencies_port),
             "AGENCIES_BASE_URL": self.agencies_url,
             "SMTP_PORT": str(smtp_port),
-            "OPERATOR_TOKEN": OPERATOR_TOKEN,
+            "OPERATOR_TOKENS": f"{OPERATOR_NAME}:{OPERATOR_TOKEN}",
             "REGISTRY_TOKEN": REGISTRY_TOKEN,
             "AGENCY_DECISION_DELAY_SECONDS": str(decision_delay_seconds),
             "LOG_FORMAT": "json",
