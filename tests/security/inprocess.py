@@ -1,6 +1,8 @@
-"""The API in the test's own process, on a SQLite database in the test's folder, with a fake
-Temporal gateway that records the signals it is asked to send (no Temporal server needed)."""
+"""The API in the test's own process, on a SQLite database in the test's folder, connected
+to the suite's Temporal dev server; steps that wait for a decision are real workflow executions
+(started on a task queue no worker polls: the server takes their signals, nothing runs them)."""
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,27 +11,40 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
-from api.deps import _gateway
 from api.main import create_app
-from lifeevents.db import create_tables, get_engine
+from lifeevents.db import get_engine
 from lifeevents.models import AgencyDecision
 from lifeevents.registry import AgencyCreate, create_agency
 from lifeevents.settings import get_settings
+from workflows.names import AGENCY_SERVICE
 
 
-@dataclass
-class FakeGateway:
-    signals: list[tuple[str, AgencyDecision]] = field(default_factory=list)
+async def waiting_step(client: Client, step_workflow: str) -> None:
+    """A step that waits for its agency's decision, as far as the API can tell."""
+    await client.start_workflow(
+        AGENCY_SERVICE, id=step_workflow, task_queue=f"nobody-{uuid.uuid4().hex}"
+    )
 
-    async def signal_decision(self, step_workflow: str, decision: AgencyDecision) -> None:
-        self.signals.append((step_workflow, decision))
+
+async def decisions_signalled(client: Client, step_workflow: str) -> list[AgencyDecision]:
+    """Every decision signalled to a step, oldest first, read from its history."""
+    decisions = []
+    async for event in client.get_workflow_handle(step_workflow).fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+            payloads = event.workflow_execution_signaled_event_attributes.input.payloads
+            [decision] = await client.data_converter.decode(payloads, [AgencyDecision])
+            decisions.append(decision)
+    return decisions
 
 
 @dataclass
 class InProcessApi:
     client: TestClient
-    gateway: FakeGateway
+    temporal: Client
     credentials: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def agency(self, agency_id: str) -> tuple[str, str]:
@@ -57,19 +72,17 @@ def registration(service_id: str, **changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessApi]:
+def api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporal_env: WorkflowEnvironment
+) -> Iterator[InProcessApi]:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
     get_settings.cache_clear()
     get_engine.cache_clear()
-    create_tables(get_engine())
-    gateway = FakeGateway()
-    app = create_app()
-    app.dependency_overrides[_gateway] = lambda: gateway
-    # Not entered as a context manager: the lifespan would connect to Temporal.
-    client = TestClient(app)
-    yield InProcessApi(client, gateway)
-    client.close()
+    # Entered: the lifespan creates the tables and connects to Temporal, as in production.
+    with TestClient(create_app()) as client:
+        yield InProcessApi(client, temporal_env.client)
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()

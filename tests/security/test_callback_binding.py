@@ -4,15 +4,14 @@ signed decision captured for one callback cannot be replayed at another callback
 agency; a second delivery with the same ``webhook-id`` is acknowledged and signals nothing."""
 
 import json
+import uuid
 
 import httpx
 
-from api.errors import StepNoLongerWaits
 from lifeevents.ids import callback_id, callback_webhook_id, is_callback_webhook_id
-from lifeevents.models import AgencyDecision
 from lifeevents.settings import get_settings
 from lifeevents.webhooks import signed_headers
-from tests.security.inprocess import InProcessApi, api
+from tests.security.inprocess import InProcessApi, api, decisions_signalled, waiting_step
 
 __all__ = ["api"]
 
@@ -33,44 +32,61 @@ def post(
     return response
 
 
-def test_the_webhook_id_must_name_the_callback(api: InProcessApi) -> None:
+def step() -> str:
+    return f"{uuid.uuid4()}/health.child-health-card"
+
+
+async def test_the_webhook_id_must_name_the_callback(api: InProcessApi) -> None:
     _, secret = api.agency("health")
-    mine = callback("health", "journey-a/health.child-health-card")
+    waiting = step()
+    await waiting_step(api.temporal, waiting)
+    mine = callback("health", waiting)
     unbound = post(api, mine, secret, "cb-1")
     assert unbound.status_code == 401
     assert "webhook-id must be the callback id" in unbound.json()["detail"]
-    assert api.gateway.signals == []
+    assert await decisions_signalled(api.temporal, waiting) == []
     assert post(api, mine, secret, callback_webhook_id(mine)).status_code == 202
-    assert [step for step, _ in api.gateway.signals] == ["journey-a/health.child-health-card"]
+    [decision] = await decisions_signalled(api.temporal, waiting)
+    assert (decision.decision, decision.reference) == ("approved", "HC-1")
 
 
-def test_a_signed_decision_cannot_be_replayed_at_another_callback(api: InProcessApi) -> None:
+async def test_a_signed_decision_cannot_be_replayed_at_another_callback(
+    api: InProcessApi,
+) -> None:
     _, secret = api.agency("health")
-    first = callback("health", "journey-a/health.child-health-card")
-    second = callback("health", "journey-b/health.child-health-card")
+    step_a, step_b = step(), step()
+    for waiting in (step_a, step_b):
+        await waiting_step(api.temporal, waiting)
+    first = callback("health", step_a)
+    second = callback("health", step_b)
     msg_id = callback_webhook_id(first)
     headers = {**signed_headers([secret], msg_id, DECISION), "Content-Type": "application/json"}
     # The genuine request, captured and posted at another callback of the same agency.
     moved = api.client.post(f"/v1/agency-callbacks/{second}", content=DECISION, headers=headers)
     assert moved.status_code == 401
     # Another round of the same step is another callback too.
-    next_round = callback("health", "journey-a/health.child-health-card", 2)
+    next_round = callback("health", step_a, 2)
     assert (
         api.client.post(
             f"/v1/agency-callbacks/{next_round}", content=DECISION, headers=headers
         ).status_code
         == 401
     )
-    assert api.gateway.signals == []
+    assert await decisions_signalled(api.temporal, step_b) == []
+    assert await decisions_signalled(api.temporal, step_a) == []
     assert (
         api.client.post(f"/v1/agency-callbacks/{first}", content=DECISION, headers=headers)
     ).status_code == 202
-    assert len(api.gateway.signals) == 1
+    assert len(await decisions_signalled(api.temporal, step_a)) == 1
 
 
-def test_a_second_delivery_of_the_same_webhook_id_signals_nothing(api: InProcessApi) -> None:
+async def test_a_second_delivery_of_the_same_webhook_id_signals_nothing(
+    api: InProcessApi,
+) -> None:
     _, secret = api.agency("health")
-    mine = callback("health", "journey-a/health.child-health-card")
+    waiting = step()
+    await waiting_step(api.temporal, waiting)
+    mine = callback("health", waiting)
     msg_id = callback_webhook_id(mine)
     first = post(api, mine, secret, msg_id)
     assert (first.status_code, first.json()) == (202, {"accepted": True, "duplicate": False})
@@ -79,32 +95,25 @@ def test_a_second_delivery_of_the_same_webhook_id_signals_nothing(api: InProcess
     # Even with another body and a fresh signature: the webhook-id was received.
     other = json.dumps({"decision": "rejected"}).encode()
     assert post(api, mine, secret, msg_id, other).json()["duplicate"] is True
-    assert len(api.gateway.signals) == 1
-    assert api.gateway.signals[0][1].decision == "approved"
+    [decision] = await decisions_signalled(api.temporal, waiting)
+    assert decision.decision == "approved"
     # Another webhook-id of the same callback is another delivery (the step keeps the first).
     assert post(api, mine, secret, callback_webhook_id(mine, "retry")).json()["duplicate"] is False
-    assert len(api.gateway.signals) == 2
+    assert len(await decisions_signalled(api.temporal, waiting)) == 2
 
 
-def test_a_delivery_that_could_not_be_signalled_may_be_retried(api: InProcessApi) -> None:
+async def test_a_delivery_that_could_not_be_signalled_may_be_retried(api: InProcessApi) -> None:
+    """The step was not there (yet) to take the decision: the agency's retry, with the same
+    webhook-id, is a first delivery, not a duplicate."""
     _, secret = api.agency("health")
-    mine = callback("health", "journey-a/health.child-health-card")
+    waiting = step()
+    mine = callback("health", waiting)
     msg_id = callback_webhook_id(mine)
-    calls = 0
-    signal = api.gateway.signal_decision
-
-    async def unavailable_once(step: str, decision: AgencyDecision) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise StepNoLongerWaits()
-        await signal(step, decision)
-
-    api.gateway.signal_decision = unavailable_once  # type: ignore[method-assign,assignment]
     assert post(api, mine, secret, msg_id).status_code == 409
+    await waiting_step(api.temporal, waiting)
     retried = post(api, mine, secret, msg_id)
     assert (retried.status_code, retried.json()["duplicate"]) == (202, False)
-    assert len(api.gateway.signals) == 1
+    assert len(await decisions_signalled(api.temporal, waiting)) == 1
 
 
 def test_webhook_ids_of_a_callback() -> None:
