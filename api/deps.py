@@ -124,6 +124,10 @@ class JourneyAccess:
         self.who = who
         self.reason = reason
 
+    @property
+    def by_operator(self) -> bool:
+        return self.who.startswith("operator:")
+
 
 def _journey_access(
     journey_id: str,

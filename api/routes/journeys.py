@@ -94,7 +94,7 @@ async def get_journey(
     """Where every step of a journey stands, while it runs and after. Operators also see why
     an identity check failed (``identity_detail``)."""
     status = await gateway.journey_status(journey_id)
-    if access.who != "operator":
+    if not access.by_operator:
         return status
     detail = await run_in_threadpool(identity_checks.failure_reason, session, journey_id)
     return OperatorJourneyStatus(**status.model_dump(), identity_detail=detail)

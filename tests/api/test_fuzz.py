@@ -51,9 +51,10 @@ class Credentials:
     """Who may call what, and each one's headers; an integrator key the fuzzer revoked or let
     expire is replaced (by an operator) rather than fuzzing on with a dead one."""
 
-    def __init__(self, stack: Stack, journey_id: str) -> None:
+    def __init__(self, stack: Stack, journey_id: str, revocable_journey_id: str) -> None:
         self.stack = stack
         self.journey_id = journey_id
+        self.revocable_journey_id = revocable_journey_id
         self.agency_key = stack.agency_key(AGENCY)
         self.rekeyed = 0
 
@@ -68,13 +69,15 @@ class Credentials:
             return ["operator"]
         return ["anonymous"]  # public, or authenticated otherwise (signed callbacks)
 
-    def headers(self, role: str) -> dict[str, str]:
+    def headers(self, role: str, path_journey: str | None = None) -> dict[str, str]:
         token = {
             "operator": OPERATOR_TOKEN,
             "integrator": self.agency_key,
             "registry": REGISTRY_TOKEN,
             "citizen": self.stack.tokens.get(self.journey_id, ""),
         }.get(role)
+        if role == "citizen" and path_journey == self.revocable_journey_id:
+            token = self.stack.tokens.get(self.revocable_journey_id, "")
         if token is None:
             return {}
         headers = {"Authorization": f"Bearer {token}"}
@@ -105,12 +108,16 @@ def _aim(case: Any, role: str, credentials: Credentials, real_service: bool) -> 
                 case.body["timeout_seconds"] = min(wait, DRY_RUN_WAIT_SECONDS)
     if role in ("citizen", "operator") and "journey_id" in case.path_parameters:
         case.path_parameters["journey_id"] = credentials.journey_id
+        if case.path.endswith("/tokens/revoke"):
+            # Revoking would shut the citizen out of the rest: revoke another journey's tokens.
+            case.path_parameters["journey_id"] = credentials.revocable_journey_id
 
 
 def test_no_request_makes_a_server_error(fuzz_stack: Stack) -> None:
     stack = fuzz_stack
     journey_id = stack.submit(birth_intake(email="fuzzed@example.org"))
-    credentials = Credentials(stack, journey_id)
+    revocable = stack.submit(birth_intake(email="fuzzed-revoked@example.org"))
+    credentials = Credentials(stack, journey_id, revocable)
     spec = httpx.get(f"{stack.api_url}/openapi.json").json()
     schema = schemathesis.openapi.from_dict(spec)
     failures: list[str] = []
@@ -128,16 +135,16 @@ def test_no_request_makes_a_server_error(fuzz_stack: Stack) -> None:
         )
         def check(case: Any, real_service: bool) -> None:
             _aim(case, role, credentials, real_service)
-            response = case.call(
-                base_url=stack.api_url, headers=credentials.headers(role), timeout=30
-            )
+            headers = credentials.headers(role, case.path_parameters.get("journey_id"))
+            response = case.call(base_url=stack.api_url, headers=headers, timeout=30)
             if role == "integrator" and response.status_code == 401:
                 credentials.rekey()  # the fuzzer rotated or revoked the key in use
                 response = case.call(
                     base_url=stack.api_url, headers=credentials.headers(role), timeout=30
                 )
             calls[role] += 1
-            if response.status_code == 401 and role != "anonymous":
+            revoked = case.path.endswith("/tokens/revoke")  # 401 after the first: as designed
+            if response.status_code == 401 and role != "anonymous" and not revoked:
                 calls[f"{role} refused"] += 1
             if response.status_code >= 500 and not _dry_run_timed_out(case, response):
                 failures.append(

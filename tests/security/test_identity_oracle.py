@@ -14,7 +14,7 @@ from lifeevents.identity_checks import GENERIC_REASON
 from lifeevents.ids import journey_id_for_intake
 from simulated_agencies.demo import AMELIE, ELEANOR, JORDAN, MARC, PRIYA, SAM
 from tests.support.smtp import SmtpServer
-from tests.support.stack import Stack, birth_intake
+from tests.support.stack import OPERATOR_NAME, Stack, birth_intake
 
 PER_NATIONAL_ID = 3
 PER_CLIENT = 4
@@ -120,7 +120,7 @@ def test_the_person_is_told_the_same_whatever_did_not_match(limited_stack: Stack
         with stack.citizen(journey_id) as citizen:
             log = citizen.get(f"/v1/journeys/{journey_id}/access-log").json()
         assert any(
-            e["who"] == "operator"
+            e["who"] == f"operator:{OPERATOR_NAME}"
             and e["what"] == "journey_accessed"
             and e["detail"] == {"reason": "ticket 4711"}
             for e in log
