@@ -55,6 +55,9 @@ from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
 
 LIVE_POLLER = timedelta(minutes=1)
+# A running journey's status is a query a worker answers. With no worker polling, Temporal would
+# hold the query for 30 s (as long as many HTTP clients wait); answer 503 well before that.
+STATUS_QUERY_TIMEOUT = timedelta(seconds=10)
 
 
 class JourneySummary(BaseModel):
@@ -141,7 +144,7 @@ class TemporalGateway:
             if description.status == WorkflowExecutionStatus.COMPLETED:
                 # The result is in history: no worker is needed to answer.
                 return await handle.result()
-            return await handle.query(LifeEventJourney.status)
+            return await handle.query(LifeEventJourney.status, rpc_timeout=STATUS_QUERY_TIMEOUT)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 raise JourneyNotFound(journey_id) from error

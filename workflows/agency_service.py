@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError, RetryState
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
@@ -153,7 +153,7 @@ class AgencyServiceWorkflow:
                 return StepOutcome(
                     state="failed", outcome="submission_failed", reasons=[_failure_summary(facts)]
                 )
-            reason = _failure_message(error)
+            reason = _failure_message(error, request.service.retry.maximum_attempts)
             if request.service.delivery.mode != "webhook":
                 # A native agency's own words (a webhook's are redacted in its activity).
                 reason = redact_text(reason, _sent(agency_request))
@@ -395,9 +395,20 @@ def _failure_summary(facts: dict[str, Any]) -> str:
     return f"The agency could not be reached ({failure.replace('_', ' ')})."
 
 
-def _failure_message(error: ActivityError) -> str:
-    """The agency's own words where there are some (the innermost application error)."""
+_WILL_RETRY = "; will retry"
+
+
+def _failure_message(error: ActivityError, attempts: int) -> str:
+    """The agency's own words where there are some (the innermost application error). The last
+    attempt's message may say it will be retried: by now it will not, and the reason says so."""
     cause: BaseException | None = error.cause
     while isinstance(cause, FailureError) and not isinstance(cause, ApplicationError):
         cause = cause.cause
-    return cause.message if isinstance(cause, ApplicationError) else str(error)
+    message = cause.message if isinstance(cause, ApplicationError) else str(error)
+    if message.endswith(_WILL_RETRY):
+        message = message.removesuffix(_WILL_RETRY)
+        if error.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED:
+            message += f"; the submission failed after {attempts} attempts"
+        else:
+            message += "; the submission failed"
+    return message

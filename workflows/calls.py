@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from activities.agency_request import prepare_agency_request as _prepare_agency_request
@@ -56,6 +57,9 @@ EFFECT_ATTEMPT = timedelta(seconds=10)
 
 # Journeys started before this patch recorded intake consents with one activity per service.
 ONE_CONSENT_ACTIVITY_PATCH = "intake-consents-in-one-activity"
+# Journeys started before this patch stopped waiting for a payment being recorded when they
+# were cancelled: the reversal could run before the payment was in the ledger, and miss it.
+PAYMENT_SETTLES_BEFORE_CANCEL_PATCH = "payment-recorded-before-cancel"
 
 
 # --- Identity and consent (the journey) -------------------------------------------------------
@@ -201,6 +205,13 @@ async def pay(request: AgencyServiceInput) -> None:
     """Record the service's payment; the ledger's unique key makes a retry pay nothing more."""
     payment = request.service.payment
     assert payment is not None
+    # Cancelled while the payment is being recorded: wait for the recording to end, so that the
+    # reversal that follows finds the payment (or knows there is none).
+    cancellation = (
+        ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+        if workflow.patched(PAYMENT_SETTLES_BEFORE_CANCEL_PATCH)
+        else ActivityCancellationType.TRY_CANCEL
+    )
     await workflow.execute_activity(
         record_payment,
         PaymentInput(
@@ -214,6 +225,7 @@ async def pay(request: AgencyServiceInput) -> None:
         start_to_close_timeout=EFFECT_ATTEMPT,
         schedule_to_close_timeout=PERSIST_FOR,
         retry_policy=PERSISTENT,
+        cancellation_type=cancellation,
     )
 
 
