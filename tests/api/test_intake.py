@@ -4,13 +4,16 @@ import asyncio
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session, create_engine, select
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
+from lifeevents.ids import journey_id_for_intake
 from lifeevents.tables import IntakeRecord
 from simulated_agencies.demo import intake_for
 from tests.support.stack import OPERATOR_NAME, Stack, birth_intake
@@ -18,9 +21,38 @@ from tests.support.stack import OPERATOR_NAME, Stack, birth_intake
 URL = "/v1/life-events/birth/intakes"
 
 
-async def _journey_count(client: Client) -> int:
-    await asyncio.sleep(1)  # visibility is updated asynchronously
-    return (await client.count_workflows('WorkflowType = "LifeEventJourney"')).count
+JOURNEYS = 'WorkflowType = "LifeEventJourney"'
+
+
+def _now() -> str:
+    """A moment in visibility's terms (the Temporal server runs on this machine's clock)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+async def _journeys_started_since(stack: Stack, client: Client, since: str) -> list[str]:
+    """The ids of every journey started since ``since``, as visibility lists them, once it has
+    caught up: a marker journey is started now, after everything the test did, and listed once
+    visibility shows it (polled, not slept for). The marker is part of the answer."""
+    marker = stack.submit(
+        birth_intake(email="marker@example.org", services=["vital-statistics.birth-registration"])
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        ids = [w.id async for w in client.list_workflows(f'{JOURNEYS} AND StartTime >= "{since}"')]
+        if marker in ids:
+            break
+        assert time.monotonic() < deadline, f"visibility never listed the marker {marker}"
+        await asyncio.sleep(0.1)
+    stack.wait_until_done(marker)
+    ids.remove(marker)
+    return ids
+
+
+async def _assert_no_journey(client: Client, journey_id: str) -> None:
+    """No execution of ``journey_id``, read from its history (no visibility lag)."""
+    with pytest.raises(RPCError) as raised:
+        await client.get_workflow_handle(journey_id).describe()
+    assert raised.value.status == RPCStatusCode.NOT_FOUND
 
 
 def _without(body: dict[str, Any], section: str, field: str) -> dict[str, Any]:
@@ -81,15 +113,18 @@ BAD_INTAKES = [
 async def test_bad_intakes_get_422_with_the_field_path_and_start_nothing(
     stack: Stack, temporal_client: Client, body: Any, loc: list[Any], error_type: str
 ) -> None:
-    before = await _journey_count(temporal_client)
+    since = _now()
+    key = f"bad-{uuid.uuid4()}"
     async with httpx.AsyncClient(base_url=stack.api_url) as client:
-        response = await client.post(URL, json=body)
+        response = await client.post(URL, json=body, headers={"Idempotency-Key": key})
     assert response.status_code == 422, response.text
     details = response.json()["detail"]
     assert {"loc": loc, "type": error_type} in [
         {"loc": d["loc"], "type": d["type"]} for d in details
     ], details
-    assert await _journey_count(temporal_client) == before
+    # Not the journey this key would have named, nor any other.
+    await _assert_no_journey(temporal_client, journey_id_for_intake("birth", key))
+    assert await _journeys_started_since(stack, temporal_client, since) == []
 
 
 async def test_malformed_json_is_a_422(stack: Stack) -> None:
@@ -102,15 +137,20 @@ async def test_malformed_json_is_a_422(stack: Stack) -> None:
 
 
 async def test_an_unknown_life_event_is_a_404(stack: Stack, temporal_client: Client) -> None:
-    before = await _journey_count(temporal_client)
+    since = _now()
+    key = f"coronation-{uuid.uuid4()}"
     async with httpx.AsyncClient(base_url=stack.api_url) as client:
         response = await client.post(
-            "/v1/life-events/coronation/intakes", json=birth_intake(email="a@example.org")
+            "/v1/life-events/coronation/intakes",
+            json=birth_intake(email="a@example.org"),
+            headers={"Idempotency-Key": key},
         )
         assert response.status_code == 404
         assert response.json() == {"detail": "Unknown life event 'coronation'"}
         assert (await client.get("/v1/life-events/coronation")).status_code == 404
-    assert await _journey_count(temporal_client) == before
+    await _assert_no_journey(temporal_client, journey_id_for_intake("coronation", key))
+    await _assert_no_journey(temporal_client, journey_id_for_intake("birth", key))
+    assert await _journeys_started_since(stack, temporal_client, since) == []
 
 
 def test_journeys_are_for_their_person_and_for_operators_with_a_reason(stack: Stack) -> None:
@@ -204,6 +244,7 @@ def test_a_key_is_scoped_to_its_life_event(stack: Stack) -> None:
 async def test_concurrent_identical_intakes_start_one_journey(
     stack: Stack, temporal_client: Client
 ) -> None:
+    since = _now()
     key = f"burst-{uuid.uuid4()}"
     body = birth_intake(email="burst@example.org")
 
@@ -220,9 +261,13 @@ async def test_concurrent_identical_intakes_start_one_journey(
     journey_ids = {r.json()["journey_id"] for r in responses}
     assert len(journey_ids) == 1
     [journey_id] = journey_ids
-    time.sleep(1)
-    count = await temporal_client.count_workflows(f'WorkflowId = "{journey_id}"')
-    assert count.count == 1
+    assert journey_id == journey_id_for_intake("birth", key)
+    # One execution of it, and no other journey: visibility, once it lists a later journey.
+    assert await _journeys_started_since(stack, temporal_client, since) == [journey_id]
+    stack.tokens[journey_id] = next(r for r in responses if r.status_code == 202).json()[
+        "access_token"
+    ]
+    stack.wait_until_done(journey_id)
 
 
 def test_the_catalog_lists_the_birth_bundle(stack: Stack) -> None:

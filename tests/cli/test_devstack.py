@@ -3,6 +3,7 @@ stack, serves a journey end to end, and stops everything cleanly on Ctrl-C."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,63 @@ import httpx
 
 from tests.support.ports import free_port
 from tests.support.stack import FINAL_STATES, birth_intake
+
+
+def _descendants(pid: int) -> set[int]:
+    """``pid`` and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _listening() -> dict[int, int]:
+    """Every listening TCP socket on this machine: its inode -> its port."""
+    sockets: dict[int, int] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                sockets[int(fields[9])] = int(fields[1].rsplit(":", 1)[1], 16)
+    return sockets
+
+
+def ports_listened_on_by(pid: int) -> set[int]:
+    """The TCP ports the process tree of ``pid`` listens on."""
+    sockets = _listening()
+    ports: set[int] = set()
+    for process in _descendants(pid):
+        try:
+            fds = list(Path(f"/proc/{process}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inode = int(target[len("socket:[") : -1])
+                if inode in sockets:
+                    ports.add(sockets[inode])
+    return ports
+
+
+def accepts_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path) -> None:
@@ -31,6 +89,7 @@ def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path
     }
     env.pop("TEMPORAL_ADDRESS", None)
     out = open(tmp_path / "dev.log", "wb")  # noqa: SIM115
+    opened: set[int] = set()
     dev = subprocess.Popen([sys.executable, "-m", "cli", "dev"], env=env, stdout=out, stderr=out)
     try:
         deadline = time.monotonic() + 90
@@ -40,6 +99,15 @@ def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path
             time.sleep(0.2)
         printed = (tmp_path / "dev.log").read_text()
         assert f"{api}/docs" in printed and f"http://127.0.0.1:{ports['ui']}" in printed
+        # The stack listens on exactly the ports it was given (and whatever else Temporal
+        # opens for itself): every one of them is checked again once it stopped.
+        # (The mail catcher is not waited for by `dev`: poll until it listens too.)
+        deadline = time.monotonic() + 30
+        while not set(ports.values()) <= (opened := ports_listened_on_by(dev.pid)):
+            assert time.monotonic() < deadline, (ports, opened)
+            time.sleep(0.1)
+        for name, port in ports.items():
+            assert accepts_connections(port), f"{name} does not listen on {port}"
 
         with httpx.Client(base_url=api, timeout=30) as client:
             response = client.post(
@@ -66,10 +134,10 @@ def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path
         dev.send_signal(signal.SIGINT)
         code = dev.wait(timeout=60)
     assert code == 0, (tmp_path / "dev.log").read_text()[-3000:]
-    # Nothing is left listening.
-    for port in ports.values():
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=0.5)
-        except httpx.TransportError:
-            continue
-        raise AssertionError(f"something still listens on {port}")
+    # Nothing is left listening: not the API, the agencies, Temporal, its UI or the mail
+    # catcher, nor any other port the stack opened. A plain TCP connection, so a port that
+    # does not speak HTTP (SMTP, Temporal's gRPC) is refused only when nothing listens on it.
+    still_listening = set(_listening().values()) & opened
+    assert still_listening == set(), f"still listening after stop: {still_listening}"
+    for name, port in ports.items():
+        assert not accepts_connections(port), f"{name} still listens on {port}"

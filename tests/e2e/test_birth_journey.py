@@ -2,10 +2,13 @@
 worker, on the real stack."""
 
 import time
+from typing import Any
 
 from sqlmodel import Session, create_engine, select
 
 from lifeevents.identity_checks import GENERIC_REASON
+from lifeevents.ids import callback_target
+from lifeevents.settings import get_settings
 from lifeevents.tables import PaymentLedgerEntry
 from simulated_agencies.demo import JORDAN, SAM
 from tests.support.smtp import SmtpServer
@@ -26,11 +29,105 @@ def _ledger(stack: Stack, journey_id: str) -> list[PaymentLedgerEntry]:
         return list(session.exec(statement).all())
 
 
+def expected_data(intake: dict[str, Any], service_id: str) -> dict[str, Any]:
+    """What each birth agency declared in services.yaml, taken from the intake as sent (the
+    intake has no birth place: a declared field the person left out is not sent)."""
+    child, informant = intake["child"], intake["informant"]
+    match service_id:
+        case "vital-statistics.birth-registration":
+            return {
+                "child": {
+                    "given_name": child["given_name"],
+                    "family_name": child["family_name"],
+                    "birth_date": child["birth_date"],
+                    "sex": child["sex"],
+                },
+                "informant": {
+                    "national_id": informant["national_id"],
+                    "given_name": informant["given_name"],
+                    "family_name": informant["family_name"],
+                },
+            }
+        case "revenue.child-benefit":
+            return {
+                "child": {"given_name": child["given_name"], "birth_date": child["birth_date"]},
+                "informant": {"national_id": informant["national_id"]},
+            }
+        case "social-insurance.child-number":
+            return {
+                "child": {
+                    "given_name": child["given_name"],
+                    "family_name": child["family_name"],
+                    "birth_date": child["birth_date"],
+                    "sex": child["sex"],
+                },
+                "informant": {"national_id": informant["national_id"]},
+            }
+        case "health.child-health-card":
+            return {
+                "child": {
+                    "given_name": child["given_name"],
+                    "family_name": child["family_name"],
+                    "birth_date": child["birth_date"],
+                    "sex": child["sex"],
+                },
+                "informant": {"national_id": informant["national_id"]},
+                "contact": {"language": intake["contact"]["language"]},
+            }
+    raise KeyError(service_id)
+
+
+def assert_exact_request(
+    stack: Stack,
+    body: dict[str, Any],
+    *,
+    journey_id: str,
+    service_id: str,
+    data: dict[str, Any],
+    prerequisites: dict[str, str],
+) -> None:
+    """The whole body an agency received: no key more or less, no field more or less."""
+    assert set(body) == {
+        "journey_id",
+        "service_id",
+        "life_event",
+        "step_id",
+        "data",
+        "callback_url",
+        "prerequisites",
+        "information",
+        "round",
+    }, body
+    assert (body["journey_id"], body["service_id"], body["life_event"], body["step_id"]) == (
+        journey_id,
+        service_id,
+        "birth",
+        service_id,
+    )
+    assert body["data"] == data
+    assert body["prerequisites"] == prerequisites
+    assert (body["information"], body["round"]) == ({}, 1)
+    # The callback is the API's, and its signed id names this agency, this step, this round.
+    prefix = f"{stack.api_url}/v1/agency-callbacks/"
+    assert body["callback_url"].startswith(prefix), body["callback_url"]
+    callback = body["callback_url"].removeprefix(prefix)
+    assert "/" not in callback
+    target = callback_target(get_settings().app_secret, callback)
+    assert target is not None, body["callback_url"]
+    assert (target.agency_id, target.journey_id, target.service_id, target.round) == (
+        SERVICES[service_id],
+        journey_id,
+        service_id,
+        1,
+    )
+
+
 def test_a_birth_reaches_every_agency_and_the_parent_hears_from_each(
     stack: Stack, smtp: SmtpServer
 ) -> None:
     email = "birth-e2e@example.org"
-    journey_id = stack.submit(birth_intake(email=email, language="fr"))
+    intake = birth_intake(email=email, language="fr")
+    journey_id = stack.submit(intake)
 
     # While it runs, the late-deciding agency's step waits for its decision, durably.
     seen_states: set[str] = set()
@@ -53,15 +150,28 @@ def test_a_birth_reaches_every_agency_and_the_parent_hears_from_each(
         assert (step["state"], step["outcome"], step["agency"]) == ("completed", "approved", agency)
         assert step["reference"]
 
-    # Each agency received the request once, with only the fields it declared.
+    # Each agency received the request once, with exactly the fields it declared (as the intake
+    # the test sent gave them), the references of what it needs, and its own callback.
     received = stack.received(journey_id)
     assert sorted(r["body"]["service_id"] for r in received) == sorted(SERVICES)
-    revenue = next(r["body"] for r in received if r["agency"] == "revenue")
-    assert revenue["data"] == {
-        "child": {"given_name": "Noah", "birth_date": revenue["data"]["child"]["birth_date"]},
-        "informant": {"national_id": JORDAN.national_id},
-    }
-    assert revenue["callback_url"].startswith(f"{stack.api_url}/v1/agency-callbacks/")
+    assert all(r["deliveries"] == 1 for r in received), received
+    registration = steps["vital-statistics.birth-registration"]["reference"]
+    assert registration.startswith("BR-")
+    for r in received:
+        service_id = r["body"]["service_id"]
+        assert r["agency"] == SERVICES[service_id]
+        assert_exact_request(
+            stack,
+            r["body"],
+            journey_id=journey_id,
+            service_id=service_id,
+            data=expected_data(intake, service_id),
+            prerequisites=(
+                {"vital-statistics.birth-registration": registration}
+                if service_id == "revenue.child-benefit"
+                else {}
+            ),
+        )
 
     # One e-mail per service, in French, saying which service and what happens next.
     deadline = time.monotonic() + 10

@@ -14,6 +14,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from agency_sdk import AgencyDecision, AgencyRequest, activity_name, build_worker, service
+from simulated_agencies.demo import days_ago
 from tests.support.agency import ExternalAgency, Script
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 
@@ -120,37 +121,55 @@ def test_a_new_webhook_agency_is_tried_then_reached_by_new_journeys(
         result = tried.json()
         assert (result["outcome"], result["reference"]) == ("approved", "DRY-1")
         sent = result["exchanges"][0]["sent"]
-        assert sent["data"] == {
-            "child": {"given_name": "Synthetic", "birth_date": sent["data"]["child"]["birth_date"]}
-        }
+        # Synthetic data only: a birth of a few days ago (lifeevents/synthetic.py), no person's.
+        assert sent["data"] == {"child": {"given_name": "Synthetic", "birth_date": days_ago(5)}}, (
+            sent
+        )
         assert result["exchanges"][1]["received"]["decision"]["reference"] == "DRY-1"
         assert agency.deliveries[-1].signature_ok
 
     # A person reports a birth and chooses this service too (it joins the bundle, optional).
     agency.scripts[service_id] = Script(steps=["later"], reference="HBR-77")
     chosen = [*BIRTH_SERVICES, service_id]
-    journey_id = stack.submit(
-        birth_intake(email="harbour@example.org", services=chosen, consents=chosen)
-    )
+    intake = birth_intake(email="harbour@example.org", services=chosen, consents=chosen)
+    journey_id = stack.submit(intake)
     deadline = time.monotonic() + 30
     while not agency.pending and time.monotonic() < deadline:
         time.sleep(0.05)
     received = [d for d in agency.deliveries if d.body.get("journey_id") == journey_id]
     assert len(received) == 1 and received[0].signature_ok
-    assert received[0].body["data"] == {
-        "child": {
-            "given_name": "Noah",
-            "birth_date": received[0].body["data"]["child"]["birth_date"],
-        }
-    }
-    assert set(received[0].body) >= {
+    # Exactly the two fields it declared, as the person gave them, and nothing else.
+    sent_body = received[0].body
+    assert set(sent_body) == {
         "journey_id",
         "service_id",
         "life_event",
         "step_id",
         "data",
         "callback_url",
+        "prerequisites",
+        "information",
+        "round",
+    }, sent_body
+    assert sent_body["data"] == {
+        "child": {
+            "given_name": intake["child"]["given_name"],
+            "birth_date": intake["child"]["birth_date"],
+        }
     }
+    assert (
+        sent_body["journey_id"],
+        sent_body["service_id"],
+        sent_body["life_event"],
+        sent_body["step_id"],
+    ) == (
+        journey_id,
+        service_id,
+        "birth",
+        service_id,
+    )
+    assert (sent_body["prerequisites"], sent_body["information"], sent_body["round"]) == ({}, {}, 1)
+    assert sent_body["callback_url"].startswith(f"{stack.api_url}/v1/agency-callbacks/")
 
     # A forged callback is refused; the genuine one resumes the step at once.
     url, decision = agency.pending[0]
@@ -252,6 +271,26 @@ async def test_a_native_agency_built_with_the_sdk_serves_journeys(
                 await asyncio.sleep(0.1)
         step = next(s for s in status["steps"] if s["id"] == service_id)
         assert (step["state"], step["reference"]) == ("completed", "BERTH-1")
-        assert seen[0].data == {
-            "child": {"given_name": "Noah", "birth_date": seen[0].data["child"]["birth_date"]}
+        assert len(seen) == 1
+        assert set(seen[0].model_dump()) == {
+            "journey_id",
+            "service_id",
+            "life_event",
+            "step_id",
+            "data",
+            "callback_url",
+            "prerequisites",
+            "information",
+            "round",
         }
+        assert seen[0].data == {
+            "child": {
+                "given_name": intake["child"]["given_name"],
+                "birth_date": intake["child"]["birth_date"],
+            }
+        }
+        assert (seen[0].journey_id, seen[0].service_id, seen[0].step_id) == (
+            journey_id,
+            service_id,
+            service_id,
+        )
