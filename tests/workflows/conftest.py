@@ -34,8 +34,8 @@ def workflow_test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     get_engine.cache_clear()
 
 
-@pytest.fixture(scope="session")
-async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+async def start_time_skipping() -> WorkflowEnvironment:
+    """A time-skipping test server from the wheel, with our search attributes."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=data_converter(get_settings()),
         test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server"),
@@ -44,5 +44,11 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(namespace="default", search_attributes=search_attribute_types())
     )
+    return env
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await start_time_skipping()
     yield env
     await env.shutdown()

@@ -28,10 +28,20 @@ from lifeevents.models import (
     ReversePaymentInput,
 )
 from lifeevents.tables import PaymentLedgerEntry
+from tests.workflows.conftest import start_time_skipping
 from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan, start_journey
 from workflows.journey import LifeEventJourney
 
 TASK_QUEUE = "more-engine-test"
+
+
+@pytest.fixture(scope="module")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A server of its own: a month passes here without waiting on what other tests left
+    running on the shared one (their timers would fire into task queues nobody polls)."""
+    env = await start_time_skipping()
+    yield env
+    await env.shutdown()
 
 
 # --- A proactive offer left unanswered -------------------------------------------------------
