@@ -197,12 +197,19 @@ class Stack:
 
     def wait_until_done(self, journey_id: str, timeout: float = 90) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
+        last: dict[str, Any] | str = "never answered"
         while time.monotonic() < deadline:
-            status = self.status(journey_id)
-            if status["state"] in FINAL_STATES:
-                return status
+            with self.citizen(journey_id) as client:
+                response = client.get(f"/v1/journeys/{journey_id}")
+            # 503: no worker answered the status query in time (one is being restarted, say).
+            assert response.status_code in (200, 503), response.text
+            if response.status_code == 200:
+                status: dict[str, Any] = response.json()
+                if status["state"] in FINAL_STATES:
+                    return status
+                last = status
             time.sleep(0.2)
-        raise AssertionError(f"journey {journey_id} not done after {timeout}s: {status}")
+        raise AssertionError(f"journey {journey_id} not done after {timeout}s: {last}")
 
     def agency_key(self, agency_id: str) -> str:
         """A demo agency's integrator key, as this stack's seed made it."""
