@@ -45,7 +45,10 @@ async def _send(settings: Settings, gateway: TemporalGateway, journey_id: str) -
     now = datetime.now(UTC)
     window = timedelta(minutes=settings.journey_link_interval_minutes)
     if await run_in_threadpool(_sent_within, journey_id, now, window):
-        return  # checked first: a flood of requests costs Temporal nothing
+        # Checked first: a flood of requests costs Temporal nothing. Recorded, so operators
+        # (and the person, in their access log) see that more links were asked for.
+        await run_in_threadpool(_record, journey_id, "journey_link_withheld")
+        return
     intake = await gateway.journey_intake(journey_id)
     contact = (intake or {}).get("contact") or {}
     email, language = contact.get("email"), contact.get("language", "en")
@@ -63,7 +66,7 @@ async def _send(settings: Settings, gateway: TemporalGateway, journey_id: str) -
         outcome="link",
     )
     await run_in_threadpool(send_notification, request)
-    await run_in_threadpool(_record, journey_id)
+    await run_in_threadpool(_record, journey_id, "journey_link_sent")
 
 
 def _sent_within(journey_id: str, now: datetime, window: timedelta) -> bool:
@@ -103,6 +106,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _record(journey_id: str) -> None:
+def _record(journey_id: str, action: str) -> None:
     with Session(get_engine()) as session:
-        audit.append(session, actor="anonymous", action="journey_link_sent", journey_id=journey_id)
+        audit.append(session, actor="anonymous", action=action, journey_id=journey_id)
