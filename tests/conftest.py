@@ -14,7 +14,7 @@ from lifeevents import search_attributes
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter, temporal_cli_path
 from tests.support.ports import free_port
-from tests.support.postgres import PostgresCluster
+from tests.support.postgres import PostgresCluster, cluster_or_skip
 from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack
 
@@ -69,10 +69,8 @@ def stack(
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    try:
-        cluster = PostgresCluster()
-    except RuntimeError as error:
-        pytest.skip(str(error))
+    """Skipped without PostgreSQL installed, except under CI=true, where that fails."""
+    cluster = cluster_or_skip()
     cluster.start()
     yield cluster
     cluster.stop()
