@@ -1,4 +1,4 @@
-# Conveniences; the README's two commands need nothing but Python.
+# Conveniences; the README's two commands need nothing but Python (and, for the tests, apt).
 VENV ?= .venv
 BIN := $(VENV)/bin
 
@@ -8,7 +8,7 @@ dev:
 	python3 -m venv $(VENV) && $(BIN)/pip install -q -e . && $(BIN)/lifeevents dev
 
 test:
-	python3 -m venv $(VENV) && $(BIN)/pip install -q -e '.[test]' && $(BIN)/pytest
+	python3 -m venv $(VENV) && $(BIN)/pip install -q -e '.[test]' && $(BIN)/python -m tests.bootstrap && $(BIN)/pytest
 
 # The API fuzzed as every role, FUZZ_EXAMPLES examples per operation and credential (CI: 12).
 FUZZ_EXAMPLES ?= 200

@@ -7,14 +7,16 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from temporalio.api.workflowservice.v1 import ListOpenWorkflowExecutionsRequest
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from lifeevents import search_attributes
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter, temporal_cli_path
 from tests.support.ports import free_port
-from tests.support.postgres import PostgresCluster
+from tests.support.postgres import PostgresCluster, cluster_or_skip
 from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack
 
@@ -69,13 +71,35 @@ def stack(
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    try:
-        cluster = PostgresCluster()
-    except RuntimeError as error:
-        pytest.skip(str(error))
+    """Skipped without PostgreSQL installed, except under CI=true, where that fails."""
+    cluster = cluster_or_skip()
     cluster.start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+async def no_workflow_outlives_its_test(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Workflow tests share one time-skipping server (tests/workflows/conftest.py). A workflow a
+    test leaves running (the test server does not apply parent-close policies: terminating a
+    journey leaves its children running) fires its timers later into a task queue nobody polls,
+    and the unfinished workflow task stops the server's clock: a later test waiting for days to
+    pass then waits for ever. So whatever a test left open there is terminated after it."""
+    yield
+    if "time_skipping_env" not in request.fixturenames:
+        return
+    env: WorkflowEnvironment = request.getfixturevalue("time_skipping_env")
+    namespace = env.client.namespace
+    listing = await env.client.workflow_service.list_open_workflow_executions(
+        ListOpenWorkflowExecutionsRequest(namespace=namespace, maximum_page_size=1000)
+    )
+    for execution in listing.executions:
+        handle = env.client.get_workflow_handle(execution.execution.workflow_id)
+        try:
+            await handle.terminate("the test that started it is over")
+        except RPCError as error:  # closed meanwhile
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

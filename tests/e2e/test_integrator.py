@@ -202,8 +202,14 @@ def test_a_rotated_webhook_secret_signs_alongside_the_old_one(
 ) -> None:
     agency: ExternalAgency = harbour["server"]
     agency_id = harbour["agency_id"]
-    service_id = f"{agency_id}.birth-notice"
+    # A service of its own: the test does not rely on another having registered one first.
+    service_id = f"{agency_id}.rotation-notice"
     with integrator(stack, harbour["api_key"]) as client:
+        created = client.post(
+            f"/v1/agencies/{agency_id}/services",
+            json=registration(service_id, f"{agency.url}/{service_id}"),
+        )
+        assert created.status_code == 201, created.text
         rotated = client.post(
             f"/v1/agencies/{agency_id}/webhook-secrets", json={"overlap_seconds": 3600}
         )
