@@ -11,6 +11,7 @@ from lifeevents.ids import callback_target
 from lifeevents.settings import get_settings
 from lifeevents.tables import PaymentLedgerEntry
 from simulated_agencies.demo import JORDAN, SAM
+from tests.support.agency import AGENCY_REQUEST_KEYS
 from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack, birth_intake
 
@@ -87,17 +88,7 @@ def assert_exact_request(
     prerequisites: dict[str, str],
 ) -> None:
     """The whole body an agency received: no key more or less, no field more or less."""
-    assert set(body) == {
-        "journey_id",
-        "service_id",
-        "life_event",
-        "step_id",
-        "data",
-        "callback_url",
-        "prerequisites",
-        "information",
-        "round",
-    }, body
+    assert set(body) == AGENCY_REQUEST_KEYS, body
     assert (body["journey_id"], body["service_id"], body["life_event"], body["step_id"]) == (
         journey_id,
         service_id,

@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from agency_sdk import AgencyDecision, AgencyRequest, activity_name, build_worker, service
 from simulated_agencies.demo import days_ago
-from tests.support.agency import ExternalAgency, Script
+from tests.support.agency import AGENCY_REQUEST_KEYS, ExternalAgency, Script
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 
 
@@ -140,17 +140,7 @@ def test_a_new_webhook_agency_is_tried_then_reached_by_new_journeys(
     assert len(received) == 1 and received[0].signature_ok
     # Exactly the two fields it declared, as the person gave them, and nothing else.
     sent_body = received[0].body
-    assert set(sent_body) == {
-        "journey_id",
-        "service_id",
-        "life_event",
-        "step_id",
-        "data",
-        "callback_url",
-        "prerequisites",
-        "information",
-        "round",
-    }, sent_body
+    assert set(sent_body) == AGENCY_REQUEST_KEYS, sent_body
     assert sent_body["data"] == {
         "child": {
             "given_name": intake["child"]["given_name"],
@@ -278,17 +268,7 @@ async def test_a_native_agency_built_with_the_sdk_serves_journeys(
         step = next(s for s in status["steps"] if s["id"] == service_id)
         assert (step["state"], step["reference"]) == ("completed", "BERTH-1")
         assert len(seen) == 1
-        assert set(seen[0].model_dump()) == {
-            "journey_id",
-            "service_id",
-            "life_event",
-            "step_id",
-            "data",
-            "callback_url",
-            "prerequisites",
-            "information",
-            "round",
-        }
+        assert set(seen[0].model_dump()) == AGENCY_REQUEST_KEYS
         assert seen[0].data == {
             "child": {
                 "given_name": intake["child"]["given_name"],

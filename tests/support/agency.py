@@ -18,6 +18,21 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.support.ports import free_port
 
+# What every agency receives, key for key (the wire contract), as tests expect it.
+AGENCY_REQUEST_KEYS = frozenset(
+    {
+        "journey_id",
+        "service_id",
+        "life_event",
+        "step_id",
+        "data",
+        "callback_url",
+        "prerequisites",
+        "information",
+        "round",
+    }
+)
+
 
 @dataclass
 class Delivery:

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from cli.devstack import wait_until_ready
 from simulated_agencies import demo
 from simulated_agencies.seed import demo_credentials
 from tests.support.ports import free_port
@@ -143,17 +144,10 @@ class Stack:
         self.processes.clear()
 
     def _wait_ready(self, url: str, name: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.processes[name].poll() is not None:
-                raise RuntimeError(f"{name} exited: see {self.folder}")
-            try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{name} not ready after {timeout}s")
+        try:
+            wait_until_ready(url, timeout, self.processes[name])
+        except RuntimeError as error:
+            raise RuntimeError(f"{name}: {error}; see {self.folder}") from error
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.folder.glob("*.log")))
