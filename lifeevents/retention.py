@@ -19,6 +19,7 @@ from temporalio.client import Client
 
 from lifeevents.tables import (
     ConsentRecord,
+    IdentityCheckFailure,
     IntakeRecord,
     PaymentLedgerEntry,
     RetentionTotal,
@@ -69,6 +70,14 @@ def purge(session: Session, older_than: datetime) -> dict[str, int]:
     for intake in intakes:
         session.delete(intake)
     report["intakerecord"] = len(intakes)
+
+    # Failed identity checks hold keyed hashes of a national id and an address: personal.
+    failures = session.exec(
+        select(IdentityCheckFailure).where(col(IdentityCheckFailure.at) < older_than)
+    ).all()
+    for failure in failures:
+        session.delete(failure)
+    report["identitycheckfailure"] = len(failures)
     session.commit()
     return report
 

@@ -9,7 +9,13 @@ from sqlmodel import Session, select
 
 from lifeevents.db import get_engine
 from lifeevents.retention import purge
-from lifeevents.tables import ConsentRecord, IntakeRecord, PaymentLedgerEntry, RetentionTotal
+from lifeevents.tables import (
+    ConsentRecord,
+    IdentityCheckFailure,
+    IntakeRecord,
+    PaymentLedgerEntry,
+    RetentionTotal,
+)
 from simulated_agencies.demo import JORDAN
 
 OLD = datetime.now(UTC) - timedelta(days=400)
@@ -48,6 +54,14 @@ def _rows(session: Session) -> None:
                 created_at=when,
             )
         )
+        session.add(
+            IdentityCheckFailure(
+                journey_id=tag,
+                national_id_hash=f"{tag}-hash",
+                reason="No such person",
+                at=when,
+            )
+        )
     session.commit()
 
 
@@ -55,13 +69,19 @@ def test_purge_removes_old_personal_data_and_keeps_counts(app_db: str) -> None:
     with Session(get_engine()) as session:
         _rows(session)
         report = purge(session, datetime.now(UTC) - timedelta(days=365))
-        assert report == {"paymentledgerentry": 1, "consentrecord": 1, "intakerecord": 1}
+        assert report == {
+            "paymentledgerentry": 1,
+            "consentrecord": 1,
+            "intakerecord": 1,
+            "identitycheckfailure": 1,
+        }
         payees = {
             p.journey_id: p.payee_national_id for p in session.exec(select(PaymentLedgerEntry))
         }
         assert payees == {"old": "", "new": JORDAN.national_id}
         assert [c.journey_id for c in session.exec(select(ConsentRecord))] == ["new"]
         assert [i.journey_id for i in session.exec(select(IntakeRecord))] == ["new"]
+        assert [f.journey_id for f in session.exec(select(IdentityCheckFailure))] == ["new"]
         totals = {
             (t.table_name, t.service_id): (t.count, t.amount_cents)
             for t in session.exec(select(RetentionTotal))
@@ -75,6 +95,7 @@ def test_purge_removes_old_personal_data_and_keeps_counts(app_db: str) -> None:
             "paymentledgerentry": 0,
             "consentrecord": 0,
             "intakerecord": 0,
+            "identitycheckfailure": 0,
         }
 
 
@@ -89,4 +110,6 @@ def test_the_purge_command(app_db: str) -> None:
         env={**os.environ, "DATABASE_URL": app_db, "RETENTION_DAYS": "30"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "paymentledgerentry: 1, consentrecord: 1, intakerecord: 1"
+    assert result.stdout.strip() == (
+        "paymentledgerentry: 1, consentrecord: 1, intakerecord: 1, identitycheckfailure: 1"
+    )
