@@ -14,6 +14,7 @@ from lifeevents import audit
 from lifeevents.credentials import signing_secrets
 from lifeevents.ids import CallbackTarget, callback_target, is_callback_webhook_id
 from lifeevents.models import AgencyDecision
+from lifeevents.redaction import redact_text
 from lifeevents.tables import CallbackReceipt
 from lifeevents.webhooks import SignatureError, verify
 
@@ -138,7 +139,12 @@ async def agency_callback(
         log.info("duplicate callback acknowledged", journey_id=journey_id, agency=agency_id)
         return CallbackAccepted(duplicate=True)
     try:
-        await gateway.signal_decision(workflow_id, decision.model_copy(update={"round": round_}))
+        # E-mails, ids and dates go before the message reaches history; the step then redacts
+        # the person's own values, which only it knows (what it sent).
+        message = redact_text(decision.message) if decision.message else None
+        await gateway.signal_decision(
+            workflow_id, decision.model_copy(update={"round": round_, "message": message})
+        )
     except BaseException:
         await run_in_threadpool(lambda: _release(session, webhook_id))
         raise

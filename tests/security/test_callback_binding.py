@@ -116,6 +116,26 @@ async def test_a_delivery_that_could_not_be_signalled_may_be_retried(api: InProc
     assert len(await decisions_signalled(api.temporal, waiting)) == 1
 
 
+async def test_a_callbacks_message_reaches_history_without_ids_addresses_or_dates(
+    api: InProcessApi,
+) -> None:
+    _, secret = api.agency("health")
+    waiting = step()
+    await waiting_step(api.temporal, waiting)
+    mine = callback("health", waiting)
+    body = json.dumps(
+        {
+            "decision": "rejected",
+            "message": "Born 2026-11-20, id 123456782: write to parent@example.org",
+        }
+    ).encode()
+    assert post(api, mine, secret, callback_webhook_id(mine), body).status_code == 202
+    [decision] = await decisions_signalled(api.temporal, waiting)
+    assert decision.message is not None
+    for value in ("2026-11-20", "123456782", "parent@example.org"):
+        assert value not in decision.message
+
+
 def test_webhook_ids_of_a_callback() -> None:
     assert callback_webhook_id("abc.def") == "abc.def:decision"
     assert is_callback_webhook_id("abc.def", "abc.def")
