@@ -22,10 +22,11 @@ async def _signal_handled(client: Client, workflow_id: str) -> None:
     handle = client.get_workflow_handle(workflow_id)
     for _ in range(300):
         types = [event.event_type async for event in handle.fetch_history_events()]
-        signalled = max(
+        # A signal that arrives during a workflow task is buffered: it may not be in history yet.
+        signalled = [
             i for i, t in enumerate(types) if t == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
-        )
-        if EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED in types[signalled:]:
+        ]
+        if signalled and EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED in types[signalled[-1] :]:
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the worker never handled the signal")
