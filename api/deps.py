@@ -129,7 +129,7 @@ class JourneyAccess:
         return self.who.startswith("operator:")
 
 
-def _journey_access(
+def _journey_access_checked(
     journey_id: str,
     credentials: BearerDep,
     operator: MaybeOperatorDep,
@@ -171,6 +171,23 @@ def _journey_access(
         case _:
             # Not 403: a token must not tell whether another journey exists.
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"No journey '{journey_id}'")
+
+
+def _journey_access(
+    journey_id: str,
+    credentials: BearerDep,
+    operator: MaybeOperatorDep,
+    settings: SettingsDep,
+    session: SessionDep,
+    x_access_reason: Annotated[str | None, Header(max_length=500)] = None,
+) -> JourneyAccess:
+    try:
+        return _journey_access_checked(
+            journey_id, credentials, operator, settings, session, x_access_reason
+        )
+    finally:
+        # The checks are done: give the connection back before the route waits on Temporal.
+        session.close()
 
 
 def _link_refused(journey_id: str, why: str) -> HTTPException:

@@ -95,15 +95,17 @@ async def submit(
     plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id, client)
     created, issued_at = True, None
     if record_key is not None:
-        record, created = await run_in_threadpool(
+        stored_hash, issued_at, created = await run_in_threadpool(
             _remember, session, record_key, request_hash, journey_id, life_event
         )
-        if record.request_hash != request_hash:
+        if stored_hash != request_hash:
             raise IdempotencyKeyReused()
-        issued_at = record.created_at
     if created and owner:
         # Signed in with OpenID Connect: the journey is theirs, whatever device asks later.
         await run_in_threadpool(_own, session, owner, journey_id)
+    # Give the database connection back before waiting on Temporal: under load, requests
+    # holding connections while they wait would exhaust the pool.
+    await run_in_threadpool(session.close)
     if not await gateway.start_journey(plan) and created:
         # This request stored the key, yet the journey exists: a concurrent replay of the same
         # intake started it, or the key was used before and its record purged since. Only the
@@ -209,8 +211,10 @@ def _own(session: Session, owner: str, journey_id: str) -> None:
 
 def _remember(
     session: Session, key: str, request_hash: str, journey_id: str, life_event: str
-) -> tuple[IntakeRecord, bool]:
-    """Store the key; if a concurrent request stored it first, return theirs (not created)."""
+) -> tuple[str, datetime, bool]:
+    """Store the key; its record's body hash and time, and whether this request stored it (a
+    concurrent request may have first). Values, not the row: reading an expired row's
+    attributes later, on the event loop, would block it on the database."""
     record = IntakeRecord(
         idempotency_key=key,
         request_hash=request_hash,
@@ -224,5 +228,6 @@ def _remember(
         session.rollback()
         existing = session.get(IntakeRecord, key)
         assert existing is not None
-        return existing, False
-    return record, True
+        return existing.request_hash, existing.created_at, False
+    session.refresh(record)
+    return record.request_hash, record.created_at, True
