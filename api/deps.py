@@ -129,13 +129,13 @@ class JourneyAccess:
         return self.who.startswith("operator:")
 
 
-def _journey_access_checked(
+def _check_journey_access(
     journey_id: str,
-    credentials: BearerDep,
-    operator: MaybeOperatorDep,
-    settings: SettingsDep,
-    session: SessionDep,
-    x_access_reason: Annotated[str | None, Header(max_length=500)] = None,
+    credentials: HTTPAuthorizationCredentials | None,
+    operator: str | None,
+    settings: Settings,
+    session: Session,
+    x_access_reason: str | None,
 ) -> JourneyAccess:
     if credentials is None:
         raise _unauthorized()
@@ -182,7 +182,7 @@ def _journey_access(
     x_access_reason: Annotated[str | None, Header(max_length=500)] = None,
 ) -> JourneyAccess:
     try:
-        return _journey_access_checked(
+        return _check_journey_access(
             journey_id, credentials, operator, settings, session, x_access_reason
         )
     finally:
