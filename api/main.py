@@ -19,7 +19,8 @@ from api.routes import (
     registry_events,
     services,
 )
-from lifeevents.db import create_tables
+from lifeevents.db import get_engine
+from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
 
@@ -28,7 +29,7 @@ from lifeevents.temporal import connect
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     settings.check_secrets()  # uvicorn may import api.main:app without the lifeevents command
-    create_tables()
+    require_current_schema(get_engine())  # made by `lifeevents setup`, not here
     app.state.temporal = await connect(settings)
     yield
 

@@ -45,7 +45,8 @@ def main() -> int:
     from sqlmodel import Session
 
     from api.main import create_app
-    from lifeevents.db import create_tables, get_engine
+    from lifeevents.db import get_engine
+    from lifeevents.migrations import upgrade
     from lifeevents.registry import (
         AgencyCreate,
         ServiceRegistration,
@@ -54,7 +55,7 @@ def main() -> int:
     )
 
     engine = get_engine()
-    create_tables(engine)
+    upgrade(engine)
     started = time.perf_counter()
     with Session(engine) as session:
         for a in range(args.agencies):

@@ -15,12 +15,18 @@ COMMANDS = {
     "agencies": "the simulated agencies (webhooks, a late decider, a native Temporal worker)",
     "server": "the embedded Temporal dev server alone, on a SQLite file in DATA_DIR",
     "mail": "a local SMTP server that saves messages to DATA_DIR/mail (dev only)",
-    "setup": "register the custom search attributes on the Temporal cluster at TEMPORAL_ADDRESS",
+    "setup": "migrate the app database, then register the search attributes and set the "
+    "namespace's retention on the Temporal cluster",
+    "migrate": "bring the app database's schema up to date (also part of setup)",
     "agency-worker": "run an agency's own services (agency SDK) on its own task queue",
     "audit-verify": "check the audit trail's hash chain; name the first broken entry",
     "purge": "remove personal data older than RETENTION_DAYS from the app database",
     "seed-demo": "development only: the demo population and the simulated agencies' services",
 }
+
+
+# The commands that read or write the app database: they run on a migrated one only.
+NEEDS_CURRENT_SCHEMA = {"api", "worker", "purge", "audit-verify", "seed-demo"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +48,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lifeevents {args.command}: {error}", file=sys.stderr)
             return 2
     configure_logging(settings, args.command)
+    if args.command in NEEDS_CURRENT_SCHEMA:
+        from lifeevents.db import get_engine
+        from lifeevents.migrations import SchemaNotCurrent, require_current_schema
+
+        try:
+            require_current_schema(get_engine())
+        except SchemaNotCurrent as error:
+            print(f"lifeevents {args.command}: {error}", file=sys.stderr)
+            return 2
 
     match args.command:
         case "dev":
@@ -95,10 +110,9 @@ def main(argv: list[str] | None = None) -> int:
 
             from sqlmodel import Session
 
-            from lifeevents.db import create_tables, get_engine
+            from lifeevents.db import get_engine
             from lifeevents.retention import purge
 
-            create_tables()
             cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
             with Session(get_engine()) as session:
                 report = purge(session, cutoff)
@@ -107,9 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             from sqlmodel import Session
 
             from lifeevents import audit
-            from lifeevents.db import create_tables, get_engine
+            from lifeevents.db import get_engine
 
-            create_tables()
             with Session(get_engine()) as session:
                 problem = audit.report(session, settings)
             if problem is None:
@@ -120,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         case "seed-demo":
             from sqlmodel import Session
 
-            from lifeevents.db import create_tables, get_engine
+            from lifeevents.db import get_engine
             from simulated_agencies.seed import credentials_path, seed_demo_data
 
             if settings.environment != "development":
@@ -129,14 +142,17 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            create_tables()
             with Session(get_engine()) as session:
                 seed_demo_data(session, settings)
             where = credentials_path(settings.data_dir)
             print(f"Demo data seeded; the demo agencies' keys are in {where}")
+        case "migrate":
+            migrate_database()
         case "setup":
             from lifeevents.retention import set_namespace_retention
             from lifeevents.temporal import connect, ensure_search_attributes
+
+            migrate_database()
 
             async def setup() -> None:
                 client = await connect(settings)
@@ -147,6 +163,20 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(setup())
     return 0
+
+
+def migrate_database() -> None:
+    from lifeevents.db import get_engine
+    from lifeevents.migrations import current_revision, upgrade
+
+    engine = get_engine()
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    if before == after:
+        print(f"The app database is up to date (revision {after}).")
+    else:
+        print(f"The app database went from revision {before or '(empty)'} to {after}.")
 
 
 def run() -> None:

@@ -1,11 +1,12 @@
-"""The app database: one engine per process, SQLite by default, PostgreSQL by URL."""
+"""The app database: one engine per process, SQLite by default, PostgreSQL by URL. Its schema
+is made and changed by the migrations (lifeevents/migrations/), never at a process's start."""
 
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from lifeevents import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from lifeevents.settings import get_settings
@@ -39,10 +40,6 @@ def get_engine() -> Engine:
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return make_engine(settings.effective_database_url)
-
-
-def create_tables(engine: Engine | None = None) -> None:
-    SQLModel.metadata.create_all(engine or get_engine())
 
 
 def get_session() -> Iterator[Session]:

@@ -127,7 +127,8 @@ class IntakeRecord(SQLModel, table=True):
     request_hash: str
     journey_id: str = Field(index=True)
     life_event: str
-    created_at: datetime = Field(default_factory=utcnow)
+    # The daily purge deletes by age (lifeevents/retention.py): indexed, it reads no more rows.
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class PaymentLedgerEntry(SQLModel, table=True):
@@ -143,7 +144,7 @@ class PaymentLedgerEntry(SQLModel, table=True):
     amount_cents: int
     currency: str
     status: str = "instructed"
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # the purge's filter
 
 
 class NotificationRecord(SQLModel, table=True):
@@ -170,7 +171,7 @@ class ConsentRecord(SQLModel, table=True):
     purpose: str
     given: bool
     source: str
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow, index=True)  # the purge's filter
 
 
 class AuditEntry(SQLModel, table=True):

@@ -24,7 +24,6 @@ from activities.identity import verify_identity
 from activities.notification import send_notification
 from activities.payment import record_payment
 from activities.submission import deliver_webhook
-from lifeevents.db import create_tables
 from lifeevents.ids import journey_id_of
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect
@@ -76,7 +75,6 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
 
 
 async def run_worker(settings: Settings) -> None:
-    create_tables()
     client = await connect(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from lifeevents.db import create_tables, get_engine
+from lifeevents.db import get_engine
+from lifeevents.migrations import upgrade
 from lifeevents.settings import get_settings
 from simulated_agencies.seed import seed_demo_data
 from tests.support.postgres import PostgresCluster
@@ -28,7 +29,7 @@ def app_db(
     get_settings.cache_clear()
     get_engine.cache_clear()
     engine = get_engine()
-    create_tables(engine)
+    upgrade(engine)
     with Session(engine) as session:
         seed_demo_data(session, get_settings())
     yield url

@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from lifeevents.db import get_engine
+from lifeevents.migrations import upgrade
 from lifeevents.models import AgencyDecision
 from lifeevents.registry import AgencyCreate, create_agency
 from lifeevents.settings import get_settings
@@ -80,7 +81,8 @@ def api(
     monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
     get_settings.cache_clear()
     get_engine.cache_clear()
-    # Entered: the lifespan creates the tables and connects to Temporal, as in production.
+    upgrade(get_engine())  # what `lifeevents setup` does before the API starts
+    # Entered: the lifespan checks the schema and connects to Temporal, as in production.
     with TestClient(create_app()) as client:
         yield InProcessApi(client, temporal_env.client)
     get_engine().dispose()

@@ -15,8 +15,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.submission import deliver_webhook
-from lifeevents.db import create_tables, get_engine
+from lifeevents.db import get_engine
 from lifeevents.logging import redact_text
+from lifeevents.migrations import upgrade
 from lifeevents.models import AgencyRequest, DeliverWebhookInput
 from lifeevents.registry import AgencyCreate, create_agency
 from lifeevents.settings import get_settings
@@ -70,7 +71,7 @@ def agency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Threadin
     monkeypatch.setenv("AGENCY_URL_ALLOWED_NETWORKS", "127.0.0.0/8")
     get_settings.cache_clear()
     get_engine.cache_clear()
-    create_tables(get_engine())
+    upgrade(get_engine())
     with Session(get_engine()) as session:
         create_agency(session=session, agency=AgencyCreate(agency_id="harbour", name="Harbour"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Agency)

@@ -16,7 +16,8 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, col, select
 
 from lifeevents import audit
-from lifeevents.db import create_tables, get_engine
+from lifeevents.db import get_engine
+from lifeevents.migrations import upgrade
 from lifeevents.settings import get_settings
 from lifeevents.tables import AuditEntry
 
@@ -29,7 +30,7 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("ENVIRONMENT", "development")
     get_settings.cache_clear()
     get_engine.cache_clear()
-    create_tables(get_engine())
+    upgrade(get_engine())
     yield url
     get_engine().dispose()
     get_settings.cache_clear()

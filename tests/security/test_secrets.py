@@ -125,6 +125,8 @@ def test_a_short_app_secret_is_named_alone(tmp_path: Path) -> None:
 
 def test_with_proper_secrets_a_command_gets_past_the_check(tmp_path: Path) -> None:
     env = {**proper_secrets(), "DATA_DIR": str(tmp_path / "data")}
+    migrated = lifeevents("migrate", env=env, cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
     result = lifeevents("audit-verify", env=env, cwd=tmp_path)
     assert (result.returncode, result.stdout.strip()) == (0, "The audit trail is whole."), (
         result.stderr

@@ -113,14 +113,15 @@ class Stack:
         )
 
     def start(self) -> "Stack":
-        subprocess.run(
-            [sys.executable, "-m", "cli", "seed-demo"],
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
+        for command in ("migrate", "seed-demo"):  # the schema is made before anything runs
+            subprocess.run(
+                [sys.executable, "-m", "cli", command],
+                env=self.env,
+                check=True,
+                capture_output=True,
+            )
         self.start_process("api")
-        self._wait_ready(f"{self.api_url}/readyz", "api")  # the API seeds the database
+        self._wait_ready(f"{self.api_url}/readyz", "api")
         self.start_process("agencies")
         self._wait_ready(f"{self.agencies_url}/healthz", "agencies")
         self.start_process("worker")

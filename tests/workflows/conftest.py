@@ -11,7 +11,8 @@ import pytest
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.db import create_tables, get_engine
+from lifeevents.db import get_engine
+from lifeevents.migrations import upgrade
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter, search_attribute_types
 
@@ -24,7 +25,7 @@ def workflow_test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'app.db'}"
     get_settings.cache_clear()
     get_engine.cache_clear()
-    create_tables()
+    upgrade(get_engine())
     yield
     if previous is None:
         os.environ.pop("DATABASE_URL", None)
