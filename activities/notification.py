@@ -7,7 +7,6 @@ mail systems deduplicate.
 """
 
 import hashlib
-import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -21,6 +20,7 @@ from lifeevents.contact import is_single_email
 from lifeevents.db import get_engine
 from lifeevents.models import Language, NotificationInput, NotificationReceipt
 from lifeevents.settings import get_settings
+from lifeevents.smtp import relay
 from lifeevents.tables import NotificationRecord, utcnow
 
 # The messages that carry a fresh journey token: a proactive offer (the person never saw an
@@ -218,7 +218,7 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
             else None
         )
         message = compose(request, record.message_id, settings.mail_from, token)
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        with relay(settings) as smtp:
             smtp.send_message(message)
         record.status = "sent"
         record.sent_at = utcnow()

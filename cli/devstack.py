@@ -95,6 +95,8 @@ def run_dev(settings: Settings) -> int:
         "DATA_DIR": str(Path(settings.data_dir).resolve()),
         # Built-in, public secrets are fine here and refused anywhere else (check_secrets).
         "ENVIRONMENT": "development",
+        # The processes mail the stack's own catcher, plain SMTP on this machine.
+        "SMTP_SECURITY": "none",
         # The simulated agencies listen on loopback; anywhere else such URLs are refused.
         "AGENCY_URL_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
         # The local UI has no login: let it (and only it, by origin) decode payloads.

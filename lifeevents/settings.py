@@ -81,9 +81,16 @@ class Settings(BaseSettings):
     # Dev stack only: let the local UI decode without a token (the UI has no login there).
     codec_trust_ui_origin: bool = False
 
-    # Outgoing e-mail.
+    # Outgoing e-mail, through a relay (lifeevents/smtp.py). "starttls" (port 587, usually) and
+    # "tls" (implicit TLS, port 465) verify the relay's certificate and host name; "none" is
+    # plain SMTP, for a mail catcher on this machine (the dev stack sets it).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    # PEM file of the CAs that may sign the relay's certificate (unset: the system's CAs).
+    smtp_ca_file: Path | None = None
     mail_from: str = "Tell Us Once <no-reply@lifeevents.example>"
 
     # The simulated agencies (dev stack and tests only).
@@ -160,6 +167,7 @@ class Settings(BaseSettings):
                 "name each operator"
             )
         problems.extend(_operator_token_problems(self.operator_tokens))
+        problems.extend(self._smtp_problems())
         if self.environment == "development":
             return problems
         if not self.operator_tokens.strip() and not self.oidc_issuer:
@@ -191,6 +199,19 @@ class Settings(BaseSettings):
         else:
             problems.extend(_payload_key_problems(self.payload_keys, self.payload_key_current))
         return problems
+
+    def _smtp_problems(self) -> list[str]:
+        """Refused in every environment: credentials in clear, or half of them."""
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            return ["SMTP_USERNAME and SMTP_PASSWORD must be set together"]
+        if self.smtp_username and self.smtp_security == "none":
+            return [
+                "SMTP_USERNAME is set with SMTP_SECURITY=none: the credentials would cross the "
+                "network in clear (use starttls or tls)"
+            ]
+        if self.smtp_ca_file is not None and not self.smtp_ca_file.is_file():
+            return [f"SMTP_CA_FILE {self.smtp_ca_file} is not a file"]
+        return []
 
     def check_secrets(self) -> None:
         """Refuse to start (InsecureSettings, naming the variables) outside development while a

@@ -23,6 +23,8 @@ from tests.support.stack import Stack
 BIN = Path(sys.executable).parent
 # The suite runs on the built-in development secrets (refused in production: check_secrets).
 os.environ["ENVIRONMENT"] = "development"
+# Its SMTP servers are plain ones on loopback (tests/activities/test_notification.py has TLS).
+os.environ["SMTP_SECURITY"] = "none"
 # A second namespace keeps the PostgreSQL stack's agencies apart from the SQLite stack's.
 POSTGRES_NAMESPACE = "postgres-stack"
 

@@ -1,6 +1,7 @@
 """Notifications go out over real SMTP, once, in the person's language."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from temporalio.testing import ActivityEnvironment
@@ -8,8 +9,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.notification import send_notification
 from lifeevents.models import LocalizedText, NotificationInput, PaymentTerms
 from lifeevents.settings import get_settings
+from tests.support.certificates import CertificateAuthority
 from tests.support.ports import free_port
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import Login, SmtpServer
 
 
 @pytest.fixture
@@ -59,3 +61,27 @@ def test_french_and_not_eligible(mail: SmtpServer) -> None:
     assert "- Too young." in body
     assert "paiement" not in body
     assert message["Subject"] == "Allocation pour enfants : non admissible"
+
+
+def test_sent_through_a_relay_with_starttls_and_a_login(
+    app_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    authority = CertificateAuthority(tmp_path)
+    login = Login("lifeevents", "relay-password-for-tests")
+    context = authority.issue("127.0.0.1").server_context()
+    with SmtpServer(free_port(), security="starttls", tls_context=context, login=login) as relay:
+        for name, value in {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(relay.port),
+            "SMTP_SECURITY": "starttls",
+            "SMTP_USERNAME": "lifeevents",
+            "SMTP_PASSWORD": "relay-password-for-tests",
+            "SMTP_CA_FILE": str(authority.ca_file),
+        }.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        receipt = ActivityEnvironment().run(send_notification, notice())
+        [message] = relay.inbox.messages("parent@example.org")
+    get_settings.cache_clear()
+    assert message["Message-ID"] == receipt.message_id
+    assert login.attempts == [("lifeevents", True)]
