@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     task_queue: str = "life-events"
+    # Worker versioning (workflows/versioning.py): set both to run the worker as this version of
+    # a worker deployment, e.g. "lifeevents" and the image's tag. Unset: unversioned.
+    worker_deployment_name: str | None = Field(default=None, pattern=r"^[^.]+$", max_length=255)
+    worker_build_id: str | None = Field(default=None, min_length=1, max_length=255)
+    # How running journeys meet new versions: "pinned" (they finish where they started) or
+    # "auto_upgrade" (they move to the current version; needs patching, as unversioned).
+    worker_versioning_behavior: Literal["pinned", "auto_upgrade"] = "pinned"
 
     # Where the embedded stack keeps its files: Temporal's SQLite, the app's, the agencies'.
     data_dir: Path = Path("data")
@@ -168,6 +175,8 @@ class Settings(BaseSettings):
             )
         problems.extend(_operator_token_problems(self.operator_tokens))
         problems.extend(self._smtp_problems())
+        if bool(self.worker_deployment_name) != bool(self.worker_build_id):
+            problems.append("WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID must be set together")
         if self.environment == "development":
             return problems
         if not self.operator_tokens.strip() and not self.oidc_issuer:

@@ -29,6 +29,7 @@ from lifeevents.settings import Settings
 from lifeevents.temporal import connect
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
+from workflows.versioning import deployment_config
 
 log = structlog.get_logger(__name__)
 
@@ -71,6 +72,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activities=ACTIVITIES,
         activity_executor=executor,
         interceptors=[LogContextInterceptor()],
+        deployment_config=deployment_config(settings),
     )
 
 
