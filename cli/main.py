@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lifeevents {args.command}: {error}", file=sys.stderr)
             return 2
     configure_logging(settings, args.command)
+    if args.command == "seed-demo" and settings.environment != "development":
+        print(
+            "lifeevents seed-demo: demo data is for ENVIRONMENT=development only", file=sys.stderr
+        )
+        return 2
     if args.command in NEEDS_CURRENT_SCHEMA:
         from lifeevents.db import get_engine
         from lifeevents.migrations import SchemaNotCurrent, require_current_schema
@@ -136,12 +141,6 @@ def main(argv: list[str] | None = None) -> int:
             from lifeevents.db import get_engine
             from simulated_agencies.seed import credentials_path, seed_demo_data
 
-            if settings.environment != "development":
-                print(
-                    "lifeevents seed-demo: demo data is for ENVIRONMENT=development only",
-                    file=sys.stderr,
-                )
-                return 2
             with Session(get_engine()) as session:
                 seed_demo_data(session, settings)
             where = credentials_path(settings.data_dir)

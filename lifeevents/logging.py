@@ -85,7 +85,8 @@ def configure_logging(settings: Settings, process: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
-    for noisy in ("httpx", "httpcore", "sqlalchemy.engine", "mail.log"):
+    # alembic.runtime: the schema check at every start (`lifeevents migrate` says what it did).
+    for noisy in ("httpx", "httpcore", "sqlalchemy.engine", "mail.log", "alembic.runtime"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     structlog.configure(

@@ -41,6 +41,8 @@ def test_the_api_seeds_nothing_at_start(tmp_path: Path, temporal_env: WorkflowEn
         "API_PORT": str(port),
         "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
     }
+    migrated = lifeevents("migrate", env=env, cwd=tmp_path)  # as `lifeevents setup` would
+    assert migrated.returncode == 0, migrated.stderr
     api = subprocess.Popen(
         [sys.executable, "-m", "cli", "api"],
         env=env,
