@@ -239,7 +239,8 @@ async def main(argv: list[str] | None = None) -> int:
 
 def _failed(body: dict[str, Any]) -> bool:
     parts = [p for row in body.get("sweep", []) for p in (row["journeys"], row["bare"]) if p]
-    parts += [body[k] for k in ("journeys", "bare") if body.get(k)]
+    # (`single` keeps figures under these keys; `history` keeps history shapes there)
+    parts += [body[k] for k in ("journeys", "bare") if body.get(k) and "closed" in body[k]]
     return any(part["closed"] < part["n"] for part in parts)
 
 
