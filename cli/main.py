@@ -15,7 +15,7 @@ COMMANDS = {
     "agencies": "the simulated agencies (webhooks, a late decider, a native Temporal worker)",
     "server": "the embedded Temporal dev server alone, on a SQLite file in DATA_DIR",
     "mail": "a local SMTP server that saves messages to DATA_DIR/mail (dev only)",
-    "setup": "register the custom search attributes on the Temporal cluster at TEMPORAL_ADDRESS",
+    "setup": "wait for Temporal; create the namespace, its retention, our search attributes",
     "agency-worker": "run an agency's own services (agency SDK) on its own task queue",
     "audit-verify": "check the audit trail's hash chain; name the first broken entry",
     "purge": "remove personal data older than RETENTION_DAYS from the app database",
@@ -135,17 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             where = credentials_path(settings.data_dir)
             print(f"Demo data seeded; the demo agencies' keys are in {where}")
         case "setup":
-            from lifeevents.retention import set_namespace_retention
-            from lifeevents.temporal import connect, ensure_search_attributes
+            from lifeevents.namespace import prepare_cluster
 
-            async def setup() -> None:
-                client = await connect(settings)
-                await ensure_search_attributes(client, settings.temporal_namespace)
-                await set_namespace_retention(
-                    client, settings.temporal_namespace, settings.temporal_retention_days
-                )
-
-            asyncio.run(setup())
+            asyncio.run(prepare_cluster(settings))
     return 0
 
 
