@@ -35,9 +35,12 @@ async def ensure_namespace(client: Client, namespace: str, retention_days: int) 
     """The namespace exists with this retention (how long Temporal keeps a closed journey's
     history, and the payloads in it). True when this call registered it."""
     try:
-        await client.workflow_service.describe_namespace(
+        described = await client.workflow_service.describe_namespace(
             DescribeNamespaceRequest(namespace=namespace)
         )
+        # Already right: no update, which a managed service (Temporal Cloud) may not allow.
+        if described.config.workflow_execution_retention_ttl == _retention(retention_days):
+            return False
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise
