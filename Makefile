@@ -2,10 +2,10 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test lint format fuzz
+.PHONY: dev test lint format fuzz lock
 
 dev:
-	python3 -m venv $(VENV) && $(BIN)/pip install -q -e . && $(BIN)/lifeevents dev
+	python3 -m venv $(VENV) && $(BIN)/pip install -q -e '.[dev]' && $(BIN)/lifeevents dev
 
 test:
 	python3 -m venv $(VENV) && $(BIN)/pip install -q -e '.[test]' && $(BIN)/python -m tests.bootstrap && $(BIN)/pytest
@@ -23,3 +23,8 @@ lint:
 format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The production image's pinned, hashed dependencies (no dev or test extras); run after changing
+# pyproject's dependencies (tests/test_requirements_lock.py fails until you do).
+lock:
+	$(BIN)/pip install -q uv && $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet -o requirements.lock

@@ -1,11 +1,10 @@
 """Compensation building blocks for a cancelled journey: withdraw a submission, reverse a
 payment. Both are idempotent: running one twice undoes nothing more."""
 
-import httpx
 from sqlmodel import Session, select
 from temporalio import activity
 
-from activities.submission import checked_target, signed
+from activities.submission import agency_client, checked_target, signed
 from lifeevents.db import get_engine
 from lifeevents.models import PaymentReceipt, ReversePaymentInput, WithdrawalInput
 from lifeevents.tables import PaymentLedgerEntry
@@ -18,7 +17,7 @@ async def withdraw_submission(notice: WithdrawalInput) -> None:
     url, host, extensions = await checked_target(notice.url)
     body = notice.model_dump_json(exclude={"url", "agency_id"}).encode()
     headers = await signed(notice.agency_id, notice.idempotency_key, body)
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with agency_client(10) as client:
         response = await client.post(
             url, content=body, headers={**headers, **host}, extensions=extensions
         )

@@ -17,6 +17,7 @@ redacted before it enters the workflow's history, the journey's status or a log.
 """
 
 import asyncio
+import functools
 import ssl
 import time
 from typing import Any
@@ -125,6 +126,19 @@ async def signed(agency_id: str, msg_id: str, body: bytes) -> dict[str, str]:
 _RETRYABLE_4XX = {408, 409, 425, 429}
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process, shared by every request: building one loads the CA bundle,
+    which cost more CPU than the whole HTTP exchange with an agency."""
+    return httpx.create_ssl_context()
+
+
+def agency_client(timeout: float) -> httpx.AsyncClient:
+    """A client for one request to an agency. Never a pooled one shared across requests: each
+    request goes to the address just checked, with its own TLS server name."""
+    return httpx.AsyncClient(timeout=timeout, verify=_tls_context())
+
+
 @activity.defn
 async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
     info = activity.info()
@@ -134,7 +148,7 @@ async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
     headers = await signed(request.agency_id, request.idempotency_key, body)
     started = time.monotonic()
     try:
-        async with httpx.AsyncClient(timeout=max(timeout - 1, 1)) as client:
+        async with agency_client(max(timeout - 1, 1)) as client:
             response = await client.post(
                 url, content=body, headers={**headers, **host}, extensions=extensions
             )

@@ -11,6 +11,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench.processes import CpuMeter
+
 RESULTS = Path(__file__).resolve().parent / "results"
 FINAL_STATES = ("completed", "completed_with_issues", "failed", "cancelled")
 
@@ -54,6 +56,8 @@ class Figures:
     start_ms: list[float] = field(default_factory=list)
     e2e_ms: list[float] = field(default_factory=list)
     sample_ids: list[str] = field(default_factory=list)  # a few closed ones, to look at
+    # CPU milliseconds per closed workflow, per process (temporal, worker, api, ..., bench).
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -68,7 +72,13 @@ def to_ms(values: list[float | None]) -> list[float]:
     return [round(v * 1000, 1) for v in values if v is not None]
 
 
-def summarize(name: str, samples: list[Sample], concurrency: int, elapsed: float) -> Figures:
+def summarize(
+    name: str,
+    samples: list[Sample],
+    concurrency: int,
+    elapsed: float,
+    meter: CpuMeter | None = None,
+) -> Figures:
     closed = [s for s in samples if s.error is None and s.state in FINAL_STATES]
     start_ms = to_ms([s.start_s for s in samples])
     e2e_ms = to_ms([s.e2e_s if s.e2e_s is not None else s.observed_s for s in closed])
@@ -89,6 +99,10 @@ def summarize(name: str, samples: list[Sample], concurrency: int, elapsed: float
         e2e_ms=e2e_ms,
         sample_ids=[s.workflow_id for s in closed[:5]],
     )
+    if meter is not None and closed:
+        figures.cpu_ms = {
+            role: round(seconds * 1000 / len(closed), 1) for role, seconds in meter.spent.items()
+        }
     waited = [s for s in closed if s.agency_wait_s is not None and s.e2e_s is not None]
     if waited:
         figures.agency_wait_p50_ms = percentile(to_ms([s.agency_wait_s for s in waited]), 0.5)
@@ -180,5 +194,8 @@ def table(parts: list[Figures]) -> str:
         others = {k: v for k, v in f.states.items() if k != "completed"}
         if others:
             lines.append(f"  states: {f.states}")
+        if f.cpu_ms:
+            spent = ", ".join(f"{role} {ms:.0f}" for role, ms in sorted(f.cpu_ms.items()))
+            lines.append(f"  CPU ms per workflow: {sum(f.cpu_ms.values()):.0f} ({spent})")
         lines.extend(f"  error: {error}" for error in f.errors)
     return "\n".join(lines)

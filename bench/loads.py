@@ -7,10 +7,10 @@ read from Temporal after the load, so that reading them adds no load during it.
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from temporalio.api.enums.v1 import EventType
@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 
 from bench.figures import Figures, Sample, summarize
 from bench.lanes import Progress, bounded, closed_loop
+from bench.processes import CpuMeter
 from bench.shapes import BIRTH, TASK_QUEUE, BareChild, BareJourney, LateAgency, noop
 from simulated_agencies import demo
 
@@ -32,6 +33,7 @@ SERVICES = [
 ]
 # The signal an agency's late decision (its callback) reaches a service's child workflow with.
 DECISION_SIGNAL = "agency_decision"
+_T = TypeVar("_T")
 
 
 def birth_intake(
@@ -66,6 +68,7 @@ async def run_journeys(
     timeout: float,
     run_id: str,
     label: str = "journeys",
+    meter: CpuMeter | None = None,
 ) -> Figures:
     limits = httpx.Limits(max_connections=max(1, concurrency))
     async with httpx.AsyncClient(base_url=api, timeout=30, limits=limits) as http:
@@ -97,9 +100,9 @@ async def run_journeys(
             return sample
 
         progress = Progress(f"{label} C={concurrency}", n)
-        samples, elapsed = await closed_loop(n, concurrency, one, progress)
+        samples, elapsed = await metered(meter, closed_loop(n, concurrency, one, progress))
     await read_close_times(client, samples, with_waits=True)
-    return summarize("birth journeys (API)", samples, concurrency, elapsed)
+    return summarize("birth journeys (API)", samples, concurrency, elapsed, meter)
 
 
 def final_state(status: Any) -> str:
@@ -123,7 +126,13 @@ async def bare_worker(client: Client) -> AsyncIterator[None]:
 
 
 async def run_bare(
-    client: Client, n: int, concurrency: int, timeout: float, run_id: str, label: str = "bare"
+    client: Client,
+    n: int,
+    concurrency: int,
+    timeout: float,
+    run_id: str,
+    label: str = "bare",
+    meter: CpuMeter | None = None,
 ) -> Figures:
     """The bare shape, n times at `concurrency` (needs `bare_worker` running)."""
 
@@ -150,11 +159,21 @@ async def run_bare(
             sample.error = error_text(error)
         return sample
 
-    samples, elapsed = await closed_loop(
-        n, concurrency, one, Progress(f"{label} C={concurrency}", n)
-    )
+    progress = Progress(f"{label} C={concurrency}", n)
+    samples, elapsed = await metered(meter, closed_loop(n, concurrency, one, progress))
     await read_close_times(client, samples, with_waits=False)
-    return summarize("bare Temporal, same shape", samples, concurrency, elapsed)
+    return summarize("bare Temporal, same shape", samples, concurrency, elapsed, meter)
+
+
+async def metered(meter: CpuMeter | None, load: Awaitable[_T]) -> _T:
+    """The load, with the CPU every process spent on it measured (the reads after it are not)."""
+    if meter is not None:
+        meter.start()
+    try:
+        return await load
+    finally:
+        if meter is not None:
+            meter.stop()
 
 
 # --- Close times and agency waits, read from Temporal once the load is over ------------------

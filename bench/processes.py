@@ -1,6 +1,9 @@
-"""The stack's processes as /proc shows them: the worker (its RSS) and the Temporal dev server
-(its SQLite store). Linux only; elsewhere nothing is found and those figures stay empty."""
+"""The stack's processes as /proc shows them: the worker (its RSS), the Temporal dev server
+(its SQLite store), and the CPU time each spends. Linux only; elsewhere nothing is found and
+those figures stay empty."""
 
+import os
+import time
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -23,6 +26,14 @@ def _environ(pid: int) -> dict[str, str]:
     return {key: value for key, _, value in pairs}
 
 
+def _cli_role(command: list[str]) -> str | None:
+    """`worker` for `python -m cli worker ...`; None for any other command."""
+    if "-m" not in command:
+        return None
+    module = command[command.index("-m") + 1 :]
+    return module[1] if len(module) > 1 and module[0] == "cli" else None
+
+
 def _pids() -> list[int]:
     try:
         return sorted(int(p.name) for p in PROC.iterdir() if p.name.isdigit())
@@ -37,8 +48,7 @@ def find_worker(temporal: str) -> int | None:
     TEMPORAL_ADDRESS is not ours. None unless exactly one candidate remains."""
     found: list[int] = []
     for pid in _pids():
-        command = _cmdline(pid)
-        if "-m" in command and command[command.index("-m") :][1:3] == ["cli", "worker"]:
+        if _cli_role(_cmdline(pid)) == "worker":
             address = _environ(pid).get("TEMPORAL_ADDRESS")
             if address is None or address == temporal:
                 found.append(pid)
@@ -75,3 +85,68 @@ def store_bytes(database: Path) -> int | None:
         return None
     wal = database.with_name(database.name + "-wal")
     return database.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+# --- CPU time per process, to say where a workflow's cost goes --------------------------------
+
+STACK_ROLES = ("api", "worker", "agencies", "mail")
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def stack_processes(temporal: str) -> dict[str, list[int]]:
+    """The stack's processes by role: the dev server listening on this address's port, and each
+    `python -m cli <role>` whose environment names this TEMPORAL_ADDRESS (or none)."""
+    port = temporal.rsplit(":", 1)[-1]
+    found: dict[str, list[int]] = {}
+    for pid in _pids():
+        command = _cmdline(pid)
+        if "start-dev" in command:
+            ports = [
+                command[i + 1] for i, arg in enumerate(command[:-1]) if arg in ("--port", "-p")
+            ]
+            if port in ports or (not ports and port == "7233"):
+                found.setdefault("temporal", []).append(pid)
+        elif (role := _cli_role(command)) in STACK_ROLES:
+            address = _environ(pid).get("TEMPORAL_ADDRESS")
+            if address is None or address == temporal:
+                found.setdefault(role, []).append(pid)
+    return found
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time the process has used so far (its threads included)."""
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+class CpuMeter:
+    """CPU seconds each of the stack's processes (and this one) spent between `start` and
+    `stop`. A loaded machine slows things down but hardly changes these: they say where a
+    workflow's cost goes, which throughput alone cannot."""
+
+    def __init__(self, temporal: str) -> None:
+        self._temporal = temporal
+        self._before: dict[str, float] = {}
+        self.spent: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        totals = {"bench": time.process_time()}
+        for role, pids in stack_processes(self._temporal).items():
+            seconds = [cpu_seconds(pid) for pid in pids]
+            totals[role] = sum(s for s in seconds if s is not None)
+        return totals
+
+    def start(self) -> None:
+        self._before = self._read()
+
+    def stop(self) -> dict[str, float]:
+        after = self._read()
+        self.spent = {
+            role: round(after[role] - self._before.get(role, 0.0), 2)
+            for role in after
+            if role in self._before
+        }
+        return self.spent

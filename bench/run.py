@@ -33,7 +33,7 @@ from temporalio.client import Client
 from bench import history, plots
 from bench.figures import RESULTS, compare, describe_machine, machine, table, write_result
 from bench.loads import bare_worker, run_bare, run_journeys
-from bench.processes import find_temporal_db, find_worker
+from bench.processes import CpuMeter, find_temporal_db, find_worker
 from bench.shapes import BIRTH, TASK_QUEUE, BareJourney
 from bench.waiting import run_waiting
 from lifeevents.settings import get_settings
@@ -114,14 +114,17 @@ async def connect(args: argparse.Namespace) -> Client:
 
 async def sweep(client: Client, args: argparse.Namespace, run_id: str) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
+    meter = CpuMeter(args.temporal)
     async with bare_worker(client):
         for concurrency in args.concurrency:
             journeys = await run_journeys(
-                client, args.api, args.n, concurrency, args.timeout, run_id
+                client, args.api, args.n, concurrency, args.timeout, run_id, meter=meter
             )
             bare = None
             if not args.skip_bare:
-                bare = await run_bare(client, args.n, concurrency, args.timeout, run_id)
+                bare = await run_bare(
+                    client, args.n, concurrency, args.timeout, run_id, meter=meter
+                )
             print(table([journeys] + ([bare] if bare else [])), flush=True)
             rows.append(
                 {
@@ -150,11 +153,14 @@ async def bare_shape(client: Client, run_id: str) -> dict[str, Any]:
 
 
 async def single(client: Client, args: argparse.Namespace, run_id: str) -> dict[str, Any]:
-    journeys = await run_journeys(client, args.api, args.n, 1, args.timeout, run_id, "single")
+    meter = CpuMeter(args.temporal)
+    journeys = await run_journeys(
+        client, args.api, args.n, 1, args.timeout, run_id, "single", meter=meter
+    )
     bare = None
     if not args.skip_bare:
         async with bare_worker(client):
-            bare = await run_bare(client, args.n, 1, args.timeout, run_id, "single bare")
+            bare = await run_bare(client, args.n, 1, args.timeout, run_id, "single bare", meter)
     print(table([journeys] + ([bare] if bare else [])))
     e2e = compare(journeys, bare, "e2e_p50_ms")
     print(f"journey / bare e2e p50: {'-' if e2e is None else f'{e2e:.2f}'} (same critical path)")
@@ -233,7 +239,8 @@ async def main(argv: list[str] | None = None) -> int:
 
 def _failed(body: dict[str, Any]) -> bool:
     parts = [p for row in body.get("sweep", []) for p in (row["journeys"], row["bare"]) if p]
-    parts += [body[k] for k in ("journeys", "bare") if body.get(k)]
+    # (`single` keeps figures under these keys; `history` keeps history shapes there)
+    parts += [body[k] for k in ("journeys", "bare") if body.get(k) and "closed" in body[k]]
     return any(part["closed"] < part["n"] for part in parts)
 
 

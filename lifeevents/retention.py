@@ -9,13 +9,9 @@
 """
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from google.protobuf.duration_pb2 import Duration
 from sqlmodel import Session, col, select
-from temporalio.api.namespace.v1 import NamespaceConfig
-from temporalio.api.workflowservice.v1 import UpdateNamespaceRequest
-from temporalio.client import Client
 
 from lifeevents.tables import (
     ConsentRecord,
@@ -80,17 +76,3 @@ def purge(session: Session, older_than: datetime) -> dict[str, int]:
     report["identitycheckfailure"] = len(failures)
     session.commit()
     return report
-
-
-async def set_namespace_retention(client: Client, namespace: str, days: int) -> None:
-    """How long Temporal keeps a closed journey's history (and the payloads in it)."""
-    await client.workflow_service.update_namespace(
-        UpdateNamespaceRequest(
-            namespace=namespace,
-            config=NamespaceConfig(
-                workflow_execution_retention_ttl=Duration(
-                    seconds=int(timedelta(days=days).total_seconds())
-                )
-            ),
-        )
-    )

@@ -36,6 +36,7 @@ from lifeevents.models import (
 )
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
+from workflows.worker import WORKFLOW_RUNNER
 
 
 @dataclass
@@ -158,6 +159,7 @@ def journey_worker(client: Client, task_queue: str, recorder: Recorder) -> Worke
         task_queue=task_queue,
         workflows=[LifeEventJourney, AgencyServiceWorkflow],
         activities=[*recorder.activities(), check_eligibility, prepare_agency_request],
+        workflow_runner=WORKFLOW_RUNNER,  # the production worker's sandbox settings
     )
 
 

@@ -54,6 +54,7 @@ from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
 from workflows.journey_updates import SERIAL_CONSENT_PATCH
 from workflows.names import AGENCY_DECISION
+from workflows.worker import WORKFLOW_RUNNER
 
 HISTORIES = Path(__file__).parent / "histories"
 _ENCRYPTED = base64.b64encode(ENCODING).decode()
@@ -609,5 +610,5 @@ def test_each_history_holds_what_its_scenario_is_for(version: int, scenario: str
 async def test_recorded_histories_replay_on_todays_code(path: Path) -> None:
     # The corpus is stored decrypted (see _decoded): replay it without the codec.
     plain = dataclasses.replace(data_converter(get_settings()), payload_codec=None)
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=plain)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=plain, workflow_runner=WORKFLOW_RUNNER)
     await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
