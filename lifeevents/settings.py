@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     # How many services one agency may have registered at a time (disabled ones count, deleted
     # ones do not).
     max_services_per_agency: int = Field(default=50, ge=1)
+
+    @field_validator("smtp_username", "smtp_password", "smtp_ca_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """Compose passes an optional variable it was not given as an empty string."""
+        return None if value == "" else value
 
     @property
     def operators(self) -> dict[str, str]:

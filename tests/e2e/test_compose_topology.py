@@ -7,8 +7,9 @@ and a journey served end to end on PostgreSQL, with the e-mail sent through SMTP
 
 What stands in for what compose would start: the embedded Temporal dev server (the server
 version the compose images pin) for temporal/temporal-schema, the test PostgreSQL cluster for
-app-db, the test SMTP server for the relay. Only host names, ports and the data folder differ:
-they are what a container network would have made different."""
+app-db, an aiosmtpd relay requiring STARTTLS and a login (its certificate from a CA made here)
+for the mail relay. Only host names, ports and the data folder differ: they are what a
+container network would have made different."""
 
 import asyncio
 import base64
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,6 +40,7 @@ from lifeevents.settings import Settings
 from lifeevents.tables import PopulationRecord
 from lifeevents.temporal import data_converter, search_attribute_types
 from simulated_agencies.demo import JORDAN
+from tests.support.certificates import CertificateAuthority
 from tests.support.compose import (
     image_entrypoint,
     image_environment,
@@ -46,7 +49,7 @@ from tests.support.compose import (
 )
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresCluster
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import Login, SmtpServer
 from tests.support.stack import FINAL_STATES, birth_intake
 
 OURS = ("setup", "api", "worker")
@@ -60,7 +63,9 @@ def _secret() -> str:
 class ComposeTopology:
     """Our compose services as processes on this machine."""
 
-    def __init__(self, folder: Path, temporal_address: str, database_url: str, smtp_port: int):
+    def __init__(
+        self, folder: Path, temporal_address: str, database_url: str, relay: dict[str, str]
+    ) -> None:
         self.folder = folder
         self.api_port = free_port()
         self.api_url = f"http://127.0.0.1:{self.api_port}"
@@ -72,7 +77,7 @@ class ComposeTopology:
             "TEMPORAL_DB_PASSWORD": secrets.token_hex(16),
             "PUBLIC_BASE_URL": self.api_url,
             "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(smtp_port),
+            **relay,  # SMTP_PORT, and the login and CA when the relay has them
             "MAIL_FROM": "Tell Us Once <no-reply@gov.example>",
             "OPERATOR_TOKENS": f"{OPERATOR}:{self.operator_token}",
             "REGISTRY_TOKEN": _secret(),
@@ -161,18 +166,41 @@ def app_database(postgres: PostgresCluster) -> str:
     return url
 
 
+@dataclass
+class Relay:
+    """The mail relay: STARTTLS required, a login, a certificate from the operator's own CA."""
+
+    server: SmtpServer
+    login: Login
+    ca_file: Path
+
+
+@pytest.fixture(scope="module")
+def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Relay]:
+    authority = CertificateAuthority(tmp_path_factory.mktemp("relay-ca"))
+    login = Login("lifeevents", secrets.token_urlsafe(16))
+    context = authority.issue("127.0.0.1").server_context()
+    with SmtpServer(free_port(), security="starttls", tls_context=context, login=login) as server:
+        yield Relay(server, login, authority.ca_file)
+
+
 @pytest.fixture(scope="module")
 def topology(
     temporal_env: WorkflowEnvironment,
     app_database: str,
-    smtp: SmtpServer,
+    relay: Relay,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ComposeTopology]:
     topology = ComposeTopology(
         tmp_path_factory.mktemp("compose"),
         temporal_env.client.service_client.config.target_host,
         app_database,
-        smtp.port,
+        {
+            "SMTP_PORT": str(relay.server.port),
+            "SMTP_USERNAME": relay.login.username,
+            "SMTP_PASSWORD": relay.login.password,
+            "SMTP_CA_FILE": str(relay.ca_file),
+        },
     )
     yield topology
     topology.stop()
@@ -182,7 +210,7 @@ async def test_setup_then_api_and_worker_serve_a_journey(
     topology: ComposeTopology,
     temporal_client: Client,
     app_database: str,
-    smtp: SmtpServer,
+    relay: Relay,
 ) -> None:
     settings = _settings(topology.environment("worker"))
     namespace = settings.temporal_namespace
@@ -278,11 +306,12 @@ async def test_setup_then_api_and_worker_serve_a_journey(
         assert status.get("state") == "completed", (status, _logs(topology))
         step = next(step for step in status["steps"] if step["id"] == service_id)
         assert (step["state"], step["reference"]) == ("completed", "BR-1")
-    # The person heard from it through the relay.
+    # The person heard from it through the relay, logged in over TLS.
     deadline = time.monotonic() + 30
-    while not smtp.inbox.messages(to=email) and time.monotonic() < deadline:
+    while not relay.server.inbox.messages(to=email) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-    assert smtp.inbox.messages(to=email)
+    assert relay.server.inbox.messages(to=email)
+    assert set(relay.login.attempts) == {(relay.login.username, True)}
     # Production processes: JSON logs (the image's LOG_FORMAT), none refused to start.
     assert all(process.poll() is None for process in topology.processes.values())
 
@@ -297,7 +326,11 @@ def test_each_process_gets_compose_s_environment_alone() -> None:
     """Exactly the variables the image and compose set (the suite's own ENVIRONMENT=development
     does not leak in), and they pass production's checks of secrets."""
     assert os.environ.get("ENVIRONMENT") == "development"
-    topology = ComposeTopology(Path("/nonexistent"), "127.0.0.1:7233", "postgresql://x@h:1/d", 25)
+    # A relay without a login: compose passes the unset SMTP_USERNAME and the rest as "".
+    relay = {"SMTP_PORT": "25"}
+    topology = ComposeTopology(
+        Path("/nonexistent"), "127.0.0.1:7233", "postgresql://x@h:1/d", relay
+    )
     for name in OURS:
         env = topology.environment(name)
         compose_names = set(load_compose()["services"][name]["environment"])
