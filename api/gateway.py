@@ -53,6 +53,7 @@ from lifeevents.models import (
 from lifeevents.settings import Settings
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
+from workflows.names import STATUS_MEMO
 
 LIVE_POLLER = timedelta(minutes=1)
 # A running journey's status is a query a worker answers. With no worker polling, Temporal would
@@ -144,6 +145,11 @@ class TemporalGateway:
             if description.status == WorkflowExecutionStatus.COMPLETED:
                 # The result is in history: no worker is needed to answer.
                 return await handle.result()
+            # Kept in the memo by the journey itself: no worker is needed either.
+            published = await description.memo_value(STATUS_MEMO, None, type_hint=JourneyStatus)
+            if isinstance(published, JourneyStatus):
+                return published
+            # A journey started before it kept its status there.
             return await handle.query(LifeEventJourney.status, rpc_timeout=STATUS_QUERY_TIMEOUT)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
