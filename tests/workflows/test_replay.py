@@ -9,7 +9,7 @@ scenario is there for (``EXPECTED``: a late decision by signal, a fired timer, a
 
 Recording (only when the code gets a new version or a scenario is added, never to make this
 test pass; existing files are never overwritten):
-    RECORD_HISTORIES=v4 .venv/bin/pytest tests/workflows/test_replay.py
+    RECORD_HISTORIES=v5 .venv/bin/pytest tests/workflows/test_replay.py
 """
 
 import asyncio
