@@ -61,18 +61,24 @@ class CloudEvent(BaseModel):
     data: dict[str, Any]
 
 
+class ReceivedEvent(BaseModel):
+    event: CloudEvent
+    # Where the event's data is in the request, for the 422s about it.
+    data_at: list[str | int]
+
+
 def is_binary(request: Request) -> bool:
     """Binary mode: a ``ce-specversion`` header, and a body that is not a structured event."""
     content_type = request.headers.get("content-type", "").strip().lower()
     return "ce-specversion" in request.headers and not content_type.startswith(STRUCTURED)
 
 
-async def read_event(request: Request) -> CloudEvent:
+async def read_event(request: Request) -> ReceivedEvent:
     body = await request.body()
     if is_binary(request):
-        return _binary(dict(request.headers), body)
+        return ReceivedEvent(event=_binary(dict(request.headers), body), data_at=["body"])
     try:
-        return CloudEvent.model_validate_json(body)
+        return ReceivedEvent(event=CloudEvent.model_validate_json(body), data_at=["body", "data"])
     except ValidationError as error:
         raise Unprocessable(_located(error, lambda loc: ["body", *loc])) from error
 

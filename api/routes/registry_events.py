@@ -61,7 +61,8 @@ async def report_registry_event(
 ) -> EventAccepted:
     """A registry reports an event (CloudEvents 1.0, structured or binary content mode); a
     journey is offered to the person it names, once per source and id."""
-    event = await read_event(request)
+    received = await read_event(request)
+    event = received.event
     accepted, started = await registry_events.receive(
         session=session,
         settings=settings,
@@ -70,6 +71,7 @@ async def report_registry_event(
         source=event.source,
         event_id=event.id,
         data=event.data,
+        data_at=received.data_at,
     )
     if not started:
         response.status_code = status.HTTP_200_OK  # redelivered: the same journey
