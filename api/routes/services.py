@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
 IfMatch = Annotated[
     str | None,
     Header(
+        alias="If-Match",
         max_length=1000,
         description="The ETag you read (GET): the change happens only if the registration is "
         "still that one, else 412 and nothing changes. Optional (without it, the last write "
