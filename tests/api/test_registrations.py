@@ -86,7 +86,8 @@ def test_concurrent_changes_with_one_etag_let_exactly_one_through(api: InProcess
     headers = {**api.as_agency("harbour"), "If-Match": etag}
 
     def change(title: str) -> int:
-        return api.client.put(SERVICE, json=titled(title), headers=headers).status_code
+        status: int = api.client.put(SERVICE, json=titled(title), headers=headers).status_code
+        return status
 
     with ThreadPoolExecutor(4) as pool:
         statuses = sorted(pool.map(change, ["A", "B", "C", "D"]))
