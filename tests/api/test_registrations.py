@@ -1,11 +1,22 @@
 """Service registrations carry an ETag, and changes take If-Match: two integrators editing one
 service cannot overwrite each other; the stale one gets 412 and nothing changes."""
 
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
 from api.problems import PROBLEM_JSON
+from lifeevents.db import get_engine
+from lifeevents.settings import get_settings
 from tests.security.inprocess import InProcessApi, api, registration
+from tests.support.postgres import PostgresCluster
 
 __all__ = ["api"]
 SERVICE = "/v1/agencies/harbour/services/harbour.berth"
@@ -81,16 +92,52 @@ def test_if_match_compares_strongly_and_is_optional(api: InProcessApi) -> None:
     assert api.client.post(f"{SERVICE}/enable", headers=headers).status_code == 200
 
 
-def test_concurrent_changes_with_one_etag_let_exactly_one_through(api: InProcessApi) -> None:
+def titling_put(api: InProcessApi) -> Any:
+    """A PUT of a new title with the given headers: its status and ETag (for threads)."""
+
+    def put(title: str, headers: dict[str, str]) -> tuple[int, str]:
+        answer = api.client.put(SERVICE, json=titled(title), headers=headers)
+        return answer.status_code, answer.headers.get("etag", "")
+
+    return put
+
+
+@pytest.fixture
+def pg_api(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    temporal_env: WorkflowEnvironment,
+    postgres: PostgresCluster,
+) -> Iterator[InProcessApi]:
+    """The in-process API on a PostgreSQL database of its own (row locks, READ COMMITTED)."""
+    database = postgres.new_database(f"etags_{uuid.uuid4().hex[:12]}")
+    monkeypatch.setenv("DATABASE_URL", database)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    with TestClient(create_app()) as client:
+        yield InProcessApi(client, temporal_env.client)
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_concurrent_changes_with_one_etag_let_exactly_one_through(
+    database: str, request: pytest.FixtureRequest
+) -> None:
+    api: InProcessApi = request.getfixturevalue("api" if database == "sqlite" else "pg_api")
     etag = registered(api)
-    headers = {**api.as_agency("harbour"), "If-Match": etag}
+    put = titling_put(api)
+    writers = 6
+    for round_ in range(1, 4):
+        headers = {**api.as_agency("harbour"), "If-Match": etag}
 
-    def change(title: str) -> int:
-        status: int = api.client.put(SERVICE, json=titled(title), headers=headers).status_code
-        return status
-
-    with ThreadPoolExecutor(4) as pool:
-        statuses = sorted(pool.map(change, ["A", "B", "C", "D"]))
-    assert statuses == [200, 412, 412, 412]
+        with ThreadPoolExecutor(writers) as pool:
+            titles = [f"{round_}-{n}" for n in range(writers)]
+            answers = list(pool.map(put, titles, [headers] * writers))
+        assert sorted(status for status, _ in answers) == [200] + [412] * (writers - 1)
+        [etag] = [tag for status, tag in answers if status == 200]
     versions = api.client.get(f"{SERVICE}/versions", headers=api.as_agency("harbour")).json()
-    assert [v["version"] for v in versions] == [1, 2]
+    assert [v["version"] for v in versions] == [1, 2, 3, 4]
