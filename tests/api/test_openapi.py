@@ -5,7 +5,10 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 
+from api.main import create_app
+from lifeevents.settings import get_settings
 from tests.support.stack import Stack
 
 
@@ -204,3 +207,18 @@ def test_webhooks_describe_what_agencies_receive(stack: Stack) -> None:
     assert signed <= {p["name"] for p in withdrawal["parameters"]}
     notice = spec["components"]["schemas"]["WithdrawalNotice"]
     assert {"journey_id", "service_id", "idempotency_key"} <= set(notice["properties"])
+
+
+def test_with_an_issuer_the_oidc_scheme_is_openid_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OIDC_ISSUER", "https://login.example.org/realms/gov/")
+    monkeypatch.setenv("OIDC_AUDIENCE", "lifeevents")
+    get_settings.cache_clear()
+    try:
+        spec = create_app().openapi()
+    finally:
+        get_settings.cache_clear()
+    assert spec["components"]["securitySchemes"]["oidc"] == {
+        "type": "openIdConnect",
+        "openIdConnectUrl": "https://login.example.org/realms/gov/.well-known/openid-configuration",
+        "description": spec["components"]["securitySchemes"]["oidc"]["description"],
+    }
