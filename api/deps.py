@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api.gateway import TemporalGateway
@@ -33,8 +33,55 @@ def _gateway(request: Request, settings: SettingsDep) -> TemporalGateway:
 
 
 GatewayDep = Annotated[TemporalGateway, Depends(_gateway)]
-_bearer = HTTPBearer(auto_error=False)
-BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+# One security scheme per kind of credential, so the OpenAPI description says which operation
+# takes which. All are bearer tokens in Authorization; each dependency reads it as its kind.
+journey_token = HTTPBearer(
+    scheme_name="journeyToken",
+    bearerFormat="jt_…",
+    description="A person's journey token (the intake's access_token, or a fresh link's code): "
+    "opens that journey only",
+    auto_error=False,
+)
+oidc = HTTPBearer(
+    scheme_name="oidc",
+    bearerFormat="JWT",
+    description="An OpenID Connect ID token from OIDC_ISSUER (when configured): a citizen owns "
+    "the journeys they start signed in; the operator role (OIDC_OPERATOR_ROLE) acts as an "
+    "operator",
+    auto_error=False,
+)
+operator_token = HTTPBearer(
+    scheme_name="operatorToken",
+    description="A named operator's token (OPERATOR_TOKENS); acting on a person's journey also "
+    "needs X-Access-Reason",
+    auto_error=False,
+)
+agency_key = HTTPBearer(
+    scheme_name="agencyKey",
+    bearerFormat="agk_…",
+    description="An agency's integrator API key: opens that agency's resources only",
+    auto_error=False,
+)
+registry_token = HTTPBearer(
+    scheme_name="registryToken",
+    description="The authoritative registries' token (REGISTRY_TOKEN)",
+    auto_error=False,
+)
+# Agencies' callbacks carry no bearer token: a Standard Webhooks signature, checked by the route.
+agency_signature = APIKeyHeader(
+    name="webhook-signature",
+    scheme_name="agencySignature",
+    description="A Standard Webhooks signature with the agency's webhook secret, over "
+    "webhook-id (bound to the callback), webhook-timestamp and the body",
+    auto_error=False,
+)
+Credentials = HTTPAuthorizationCredentials | None
+# An optional OpenID Connect identity (a citizen signed in at intake).
+BearerDep = Annotated[Credentials, Depends(oidc)]
+_OperatorTokenDep = Annotated[Credentials, Depends(operator_token)]
+_AgencyKeyDep = Annotated[Credentials, Depends(agency_key)]
+_RegistryTokenDep = Annotated[Credentials, Depends(registry_token)]
+_JourneyTokenDep = Annotated[Credentials, Depends(journey_token)]
 
 
 def _unauthorized() -> HTTPException:
@@ -65,7 +112,9 @@ def is_operator(token: str | None, settings: Settings) -> str | None:
     return None
 
 
-def _maybe_operator(credentials: BearerDep, settings: SettingsDep) -> str | None:
+def _maybe_operator(
+    credentials: _OperatorTokenDep, _: BearerDep, settings: SettingsDep
+) -> str | None:
     return None if credentials is None else is_operator(credentials.credentials, settings)
 
 
@@ -78,7 +127,7 @@ def _operator(operator: MaybeOperatorDep) -> str:
     return operator
 
 
-def _integrator(agency_id: str, credentials: BearerDep, session: SessionDep) -> Agency:
+def _integrator(agency_id: str, credentials: _AgencyKeyDep, session: SessionDep) -> Agency:
     if credentials is None:
         raise _unauthorized()
     agency = agency_for_key(session=session, api_key=credentials.credentials)
@@ -89,7 +138,7 @@ def _integrator(agency_id: str, credentials: BearerDep, session: SessionDep) -> 
     return agency
 
 
-def _registry(credentials: BearerDep, settings: SettingsDep) -> None:
+def _registry(credentials: _RegistryTokenDep, settings: SettingsDep) -> None:
     if credentials is None or not hmac.compare_digest(
         credentials.credentials.encode(), settings.registry_token.encode()
     ):
@@ -97,7 +146,7 @@ def _registry(credentials: BearerDep, settings: SettingsDep) -> None:
 
 
 def _agency_admin(
-    agency_id: str, operator: MaybeOperatorDep, credentials: BearerDep, session: SessionDep
+    agency_id: str, operator: MaybeOperatorDep, credentials: _AgencyKeyDep, session: SessionDep
 ) -> Agency:
     """The agency's own integrators, or an operator (to rotate or revoke in an incident)."""
     if operator is not None:
@@ -175,7 +224,7 @@ def _check_journey_access(
 
 def _journey_access(
     journey_id: str,
-    credentials: BearerDep,
+    credentials: _JourneyTokenDep,
     operator: MaybeOperatorDep,
     settings: SettingsDep,
     session: SessionDep,

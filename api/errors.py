@@ -1,5 +1,5 @@
 """Domain errors the API's services and its Temporal gateway raise, and the one handler that
-answers each: ``{"detail": ...}`` bodies, with 422 details in FastAPI's own shape."""
+answers each: an RFC 9457 problem (``api.problems``), with 422 details in FastAPI's own shape."""
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 
+from api.problems import install_problem_handlers, problem
 from lifeevents.registry import RegistryError
 
 _QUOTED = re.compile(r"'([^']+)'")
@@ -46,6 +47,14 @@ class ServiceNotFound(Exception):
         self.service_id = service_id
 
 
+class StaleRegistration(Exception):
+    """If-Match named another version of the registration than the stored one."""
+
+    def __init__(self, current_etag: str | None) -> None:
+        super().__init__(current_etag)
+        self.current_etag = current_etag
+
+
 class JourneyNotFound(Exception):
     def __init__(self, journey_id: str) -> None:
         super().__init__(journey_id)
@@ -58,6 +67,10 @@ class UpdateRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class PageTokenRefused(Exception):
+    """Temporal refused a page token it issued (expired, or from another cluster)."""
 
 
 class StatusUnavailable(Exception):
@@ -132,73 +145,103 @@ def value_error(loc: Sequence[str | int], message: str) -> dict[str, Any]:
 # --- Handlers --------------------------------------------------------------------------------
 
 
-def _detail(code: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+async def _unprocessable(request: Request, error: Unprocessable) -> JSONResponse:
+    return problem(request, status.HTTP_422_UNPROCESSABLE_CONTENT, error.details)
 
 
-async def _unprocessable(_: Request, error: Unprocessable) -> JSONResponse:
-    return _detail(status.HTTP_422_UNPROCESSABLE_CONTENT, error.details)
-
-
-async def _registry_error(_: Request, error: RegistryError) -> JSONResponse:
+async def _registry_error(request: Request, error: RegistryError) -> JSONResponse:
     detail = [value_error(["body", *error.loc], error.message)]
-    return _detail(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+    return problem(request, status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
 
 
-async def _unknown_life_event(_: Request, error: UnknownLifeEvent) -> JSONResponse:
-    return _detail(status.HTTP_404_NOT_FOUND, f"Unknown life event '{error.life_event}'")
+async def _unknown_life_event(request: Request, error: UnknownLifeEvent) -> JSONResponse:
+    return problem(request, status.HTTP_404_NOT_FOUND, f"Unknown life event '{error.life_event}'")
 
 
-async def _idempotency_key_reused(_: Request, error: IdempotencyKeyReused) -> JSONResponse:
-    return _detail(
-        status.HTTP_409_CONFLICT, "This Idempotency-Key was already used for a different intake"
+async def _idempotency_key_reused(request: Request, error: IdempotencyKeyReused) -> JSONResponse:
+    return problem(
+        request,
+        status.HTTP_409_CONFLICT,
+        "This Idempotency-Key was already used for a different intake",
+        type="idempotency-key-reused",
     )
 
 
-async def _invalid_token(_: Request, error: InvalidToken) -> JSONResponse:
-    return _detail(
-        status.HTTP_401_UNAUTHORIZED, "Invalid token", headers={"WWW-Authenticate": "Bearer"}
+async def _invalid_token(request: Request, error: InvalidToken) -> JSONResponse:
+    return problem(
+        request,
+        status.HTTP_401_UNAUTHORIZED,
+        "Invalid token",
+        headers={"WWW-Authenticate": "Bearer"},
     )
 
 
-async def _service_not_found(_: Request, error: ServiceNotFound) -> JSONResponse:
-    return _detail(status.HTTP_404_NOT_FOUND, f"No service '{error.service_id}'")
+async def _service_not_found(request: Request, error: ServiceNotFound) -> JSONResponse:
+    return problem(request, status.HTTP_404_NOT_FOUND, f"No service '{error.service_id}'")
 
 
-async def _journey_not_found(_: Request, error: JourneyNotFound) -> JSONResponse:
-    return _detail(status.HTTP_404_NOT_FOUND, f"No journey '{error.journey_id}'")
-
-
-async def _update_refused(_: Request, error: UpdateRefused) -> JSONResponse:
-    return _detail(status.HTTP_409_CONFLICT, error.message)
-
-
-async def _status_unavailable(_: Request, error: StatusUnavailable) -> JSONResponse:
-    return _detail(
-        status.HTTP_503_SERVICE_UNAVAILABLE, "The journey's status is unavailable right now"
+async def _stale_registration(request: Request, error: StaleRegistration) -> JSONResponse:
+    return problem(
+        request,
+        status.HTTP_412_PRECONDITION_FAILED,
+        "The registration changed since you read it (If-Match does not name its current "
+        "ETag): nothing was changed; read it again, then retry with its ETag",
+        type="stale-registration",
+        headers={"ETag": error.current_etag} if error.current_etag else None,
     )
 
 
-async def _step_no_longer_waits(_: Request, error: StepNoLongerWaits) -> JSONResponse:
-    return _detail(status.HTTP_409_CONFLICT, "This step no longer waits")
+async def _journey_not_found(request: Request, error: JourneyNotFound) -> JSONResponse:
+    return problem(request, status.HTTP_404_NOT_FOUND, f"No journey '{error.journey_id}'")
+
+
+async def _update_refused(request: Request, error: UpdateRefused) -> JSONResponse:
+    return problem(request, status.HTTP_409_CONFLICT, error.message, type="journey-refused")
+
+
+async def _page_token_refused(request: Request, error: PageTokenRefused) -> JSONResponse:
+    return problem(
+        request,
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        [value_error(["query", "cursor"], "This cursor no longer works: start again without it")],
+    )
+
+
+async def _status_unavailable(request: Request, error: StatusUnavailable) -> JSONResponse:
+    return problem(
+        request,
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "The journey's status is unavailable right now",
+        type="status-unavailable",
+    )
+
+
+async def _step_no_longer_waits(request: Request, error: StepNoLongerWaits) -> JSONResponse:
+    return problem(
+        request, status.HTTP_409_CONFLICT, "This step no longer waits", type="step-no-longer-waits"
+    )
 
 
 async def _too_many_failed_identity_checks(
-    _: Request, error: TooManyFailedIdentityChecks
+    request: Request, error: TooManyFailedIdentityChecks
 ) -> JSONResponse:
-    return _detail(
+    return problem(
+        request,
         status.HTTP_429_TOO_MANY_REQUESTS,
         "Too many identity checks failed lately for these details or from this address; "
         f"try again in {error.retry_after} seconds.",
         headers={"Retry-After": str(error.retry_after)},
+        type="identity-checks-exhausted",
     )
 
 
-async def _dry_run_timed_out(_: Request, error: DryRunTimedOut) -> JSONResponse:
-    return _detail(
+async def _dry_run_timed_out(request: Request, error: DryRunTimedOut) -> JSONResponse:
+    return problem(
+        request,
         status.HTTP_504_GATEWAY_TIMEOUT,
         f"No decision within {error.timeout_seconds:g}s; "
         f"the dry run goes on as {error.workflow_id}",
+        type="dry-run-timed-out",
     )
 
 
@@ -210,8 +253,10 @@ _HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse
     InvalidToken: _invalid_token,
     ServiceNotFound: _service_not_found,
     JourneyNotFound: _journey_not_found,
+    StaleRegistration: _stale_registration,
     UpdateRefused: _update_refused,
     StatusUnavailable: _status_unavailable,
+    PageTokenRefused: _page_token_refused,
     StepNoLongerWaits: _step_no_longer_waits,
     DryRunTimedOut: _dry_run_timed_out,
     TooManyFailedIdentityChecks: _too_many_failed_identity_checks,
@@ -219,6 +264,7 @@ _HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse
 
 
 def install_handlers(app: FastAPI) -> None:
-    """One handler per domain error."""
+    """Problems for HTTP's and FastAPI's own errors, and one handler per domain error."""
+    install_problem_handlers(app)
     for error, handler in _HANDLERS.items():
         app.add_exception_handler(error, handler)

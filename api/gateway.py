@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.errors import (
     DryRunTimedOut,
     JourneyNotFound,
+    PageTokenRefused,
     StatusUnavailable,
     StepNoLongerWaits,
     UpdateRefused,
@@ -53,6 +54,7 @@ from lifeevents.models import (
 from lifeevents.settings import Settings
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
+from workflows.names import STATUS_MEMO
 
 LIVE_POLLER = timedelta(minutes=1)
 # A running journey's status is a query a worker answers. With no worker polling, Temporal would
@@ -144,6 +146,11 @@ class TemporalGateway:
             if description.status == WorkflowExecutionStatus.COMPLETED:
                 # The result is in history: no worker is needed to answer.
                 return await handle.result()
+            # Kept in the memo by the journey itself: no worker is needed either.
+            published = await description.memo_value(STATUS_MEMO, None, type_hint=JourneyStatus)
+            if isinstance(published, JourneyStatus):
+                return published
+            # A journey started before it kept its status there.
             return await handle.query(LifeEventJourney.status, rpc_timeout=STATUS_QUERY_TIMEOUT)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
@@ -178,9 +185,11 @@ class TemporalGateway:
         agency: str | None,
         escalated: bool | None,
         limit: int,
-    ) -> tuple[list[JourneySummary], str]:
-        """Journeys matching the filters (values already checked), and the visibility query
-        used: paste it into the Temporal UI or `temporal workflow list -q`."""
+        page_token: bytes | None = None,
+    ) -> tuple[list[JourneySummary], str, bytes | None]:
+        """One page of the journeys matching the filters (values already checked), the
+        visibility query used (paste it into the Temporal UI or `temporal workflow list -q`),
+        and Temporal's token for the next page (None: this was the last)."""
         clauses = ['WorkflowType = "LifeEventJourney"']
         if life_event is not None:
             clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{life_event}"')
@@ -192,8 +201,15 @@ class TemporalGateway:
         if escalated is not None:
             clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
         query = " AND ".join(clauses)
+        pages = self._client.list_workflows(query, page_size=limit, next_page_token=page_token)
+        try:
+            await pages.fetch_next_page()
+        except RPCError as error:
+            if error.status == RPCStatusCode.INVALID_ARGUMENT and page_token is not None:
+                raise PageTokenRefused() from error
+            raise
         journeys: list[JourneySummary] = []
-        async for execution in self._client.list_workflows(query, limit=limit):
+        for execution in pages.current_page or []:
             attributes = execution.typed_search_attributes
             journeys.append(
                 JourneySummary(
@@ -206,7 +222,7 @@ class TemporalGateway:
                     closed_at=execution.close_time,
                 )
             )
-        return journeys, query
+        return journeys, query, pages.next_page_token
 
     def _journey(self, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
         if not is_journey_id(journey_id):

@@ -2,12 +2,16 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.body_limit import BodyLimitMiddleware
 from api.errors import install_handlers
 from api.json_depth import JsonDepthMiddleware
+from api.openapi import describe, operation_id
+from api.problems import Problem
 from api.routes import (
     agencies,
     callbacks,
@@ -19,6 +23,7 @@ from api.routes import (
     registry_events,
     services,
 )
+from api.webhooks import webhooks
 from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
@@ -37,12 +42,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
-        max_body_size=settings.max_body_bytes,
         title="Life-event journey orchestrator",
         version="1.0.0",
         summary="Tell us once: one intake per life event, fanned out to every agency involved.",
+        description="Every error is an RFC 9457 problem (application/problem+json); listings "
+        'page with an opaque `cursor` (`next_cursor`, and a `Link: rel="next"` header); '
+        "service registrations carry an `ETag` and take `If-Match`.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        responses={500: {"model": Problem, "description": "A fault on our side"}},
     )
+    app.webhooks.include_router(webhooks)
     for module in (
         life_events,
         journeys,
@@ -56,8 +66,14 @@ def create_app() -> FastAPI:
     ):
         app.include_router(module.router)
     install_handlers(app)
-    # Inside CORS, so that its refusals (422) still carry the codec's CORS headers.
+
+    def openapi() -> dict[str, Any]:
+        return describe(app, settings)
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    # Inside CORS, so that their refusals (422, 413) still carry the codec's CORS headers.
     app.add_middleware(JsonDepthMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     # The Temporal UI calls the codec server from the browser.
     app.add_middleware(
         CORSMiddleware,

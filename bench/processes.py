@@ -95,10 +95,15 @@ _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 def stack_processes(temporal: str) -> dict[str, list[int]]:
     """The stack's processes by role: the dev server listening on this address's port, and each
-    `python -m cli <role>` whose environment names this TEMPORAL_ADDRESS (or none)."""
+    `python -m cli <role>` whose environment names this TEMPORAL_ADDRESS (or none), with the
+    processes it started (the API's uvicorn workers with API_WORKERS > 1)."""
     port = temporal.rsplit(":", 1)[-1]
     found: dict[str, list[int]] = {}
+    children: dict[int, list[int]] = {}
     for pid in _pids():
+        parent = _parent(pid)
+        if parent is not None:
+            children.setdefault(parent, []).append(pid)
         command = _cmdline(pid)
         if "start-dev" in command:
             ports = [
@@ -110,7 +115,20 @@ def stack_processes(temporal: str) -> dict[str, list[int]]:
             address = _environ(pid).get("TEMPORAL_ADDRESS")
             if address is None or address == temporal:
                 found.setdefault(role, []).append(pid)
+    for pids in found.values():
+        todo = list(pids)
+        while todo:
+            below = children.get(todo.pop(), [])
+            pids.extend(below)
+            todo.extend(below)
     return found
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int((PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -80,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
             import uvicorn
 
             uvicorn.run(
-                "api.main:app", host=settings.api_host, port=settings.api_port, log_config=None
+                "api.main:app",
+                host=settings.api_host,
+                port=settings.api_port,
+                workers=settings.api_workers,
+                log_config=None,
             )
         case "worker":
             from workflows.worker import run_worker

@@ -39,10 +39,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.agency_service import AgencyServiceWorkflow
     from workflows.journey_status import JourneyStatusTracker, service_deadline
     from workflows.journey_updates import CitizenUpdates
-    from workflows.names import LIFE_EVENT_JOURNEY, STATUS, STEP_CHANGED
+    from workflows.names import LIFE_EVENT_JOURNEY, STATUS, STATUS_MEMO, STEP_CHANGED
     from workflows.waits import wait_until
 
 CANCELLED_BEFORE_RUN = "The journey was cancelled before this step ran."
+# Journeys started before this patch kept their status only for the `status` query to answer.
+STATUS_IN_MEMO_PATCH = "status-in-memo"
 
 
 def _publish_state(state: JourneyState) -> None:
@@ -64,11 +66,15 @@ class LifeEventJourney(CitizenUpdates):
         self._consent_changing = set()
         self._children = {}
         self._cancel = None
+        self._publisher: asyncio.Task[None] | None = None
+        self._published: JourneyStatus | None = None  # the status as the memo holds it
         # Which services run: all planned ones, unless a proactive offer lets the person choose.
         self._chosen = None if plan.proactive else set(self._services)
 
     @workflow.run
     async def run(self, plan: JourneyPlan) -> JourneyStatus:
+        if workflow.patched(STATUS_IN_MEMO_PATCH):
+            self._publisher = asyncio.create_task(self._publish_status())
         if plan.proactive and not await self._offer(plan):
             return await self._finish("cancelled")
         self._tracker.update(StepUpdate(step_id=IDENTITY_STEP, state="running"))
@@ -107,6 +113,17 @@ class LifeEventJourney(CitizenUpdates):
     @workflow.query(name=STATUS)
     def status(self) -> JourneyStatus:
         return self._tracker.status
+
+    async def _publish_status(self) -> None:
+        """Keep the status in the journey's memo, where the API reads it without waking the
+        workflow (a query has a worker replay an evicted journey: slow for the person, and
+        costly with many journeys waiting). Conditions are checked once the workflow task's
+        other work is done, so this writes at most once per task, only when something changed,
+        and in the same task as the change (an update's answer and its status agree)."""
+        while True:
+            await workflow.wait_condition(lambda: self._tracker.status != self._published)
+            self._published = self._tracker.status.model_copy(deep=True)
+            workflow.upsert_memo({STATUS_MEMO: self._published})
 
     @workflow.signal(name=STEP_CHANGED)
     def step_changed(self, update: StepUpdate) -> None:
@@ -266,6 +283,8 @@ class LifeEventJourney(CitizenUpdates):
     async def _finish(self, state: JourneyState) -> JourneyStatus:
         # Let in-flight updates (a consent being recorded, say) finish before the journey ends.
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._publisher is not None:
+            self._publisher.cancel()  # a finished journey's status is its result
         return self._tracker.finish(state)
 
     def _deadline_reason(self, service_id: str) -> str:

@@ -21,3 +21,7 @@ CANCEL = "cancel"
 
 # Queries.
 STATUS = "status"
+
+# The memo key a journey keeps its status under (encrypted, like every payload), so that reading
+# it wakes no workflow.
+STATUS_MEMO = "status"

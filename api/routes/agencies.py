@@ -7,15 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.deps import AgencyActorDep, AgencyAdminDep, OperatorDep, RowId, SessionDep
+from api.openapi import problem_responses
+from api.pagination import LINK_HEADER, PageDep
 from api.services.registrations import record
+from lifeevents import registry
 from lifeevents.credentials import issue_key, issue_secret, revoke
-from lifeevents.registry import AgencyCreate, create_agency
+from lifeevents.registry import AgencyCreate
 from lifeevents.tables import AgencyKey, AgencySecret
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
+_NO_AGENCY = "No such agency (an operator's request)"
+_AGENCY = problem_responses({404: _NO_AGENCY})
+_CREDENTIAL = problem_responses({404: f"{_NO_AGENCY}, or no such credential of this agency"})
 
 
 class AgencyCreated(BaseModel):
@@ -55,11 +61,16 @@ class CredentialInfo(BaseModel):
     revoked_at: datetime | None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AgencyCreated)
-def create(body: AgencyCreate, operator: OperatorDep, session: SessionDep) -> AgencyCreated:
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgencyCreated,
+    responses=problem_responses({409: "This agency already exists"}),
+)
+def create_agency(body: AgencyCreate, operator: OperatorDep, session: SessionDep) -> AgencyCreated:
     """Operators: create an agency. Its API key and webhook secret are shown once, here."""
     try:
-        agency, api_key, secret = create_agency(session=session, agency=body)
+        agency, api_key, secret = registry.create_agency(session=session, agency=body)
     except IntegrityError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "This agency already exists") from error
     record(session, operator, "agency_created", agency.agency_id)
@@ -68,8 +79,13 @@ def create(body: AgencyCreate, operator: OperatorDep, session: SessionDep) -> Ag
     )
 
 
-@router.post("/{agency_id}/keys", status_code=status.HTTP_201_CREATED, response_model=KeyIssued)
-def rotate_key(
+@router.post(
+    "/{agency_id}/keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=KeyIssued,
+    responses=_AGENCY,
+)
+def rotate_agency_key(
     agency_id: str,
     agency: AgencyAdminDep,
     actor: AgencyActorDep,
@@ -84,14 +100,27 @@ def rotate_key(
     return KeyIssued(key_id=row.id, api_key=api_key)
 
 
-@router.get("/{agency_id}/keys", response_model=list[CredentialInfo])
-def list_keys(agency_id: str, agency: AgencyAdminDep, session: SessionDep) -> list[Any]:
-    """The agency's API keys (never the keys themselves)."""
-    return list(session.exec(select(AgencyKey).where(AgencyKey.agency_id == agency.agency_id)))
+@router.get(
+    "/{agency_id}/keys",
+    response_model=list[CredentialInfo],
+    responses={**_AGENCY, 200: {"description": "A page of them", "headers": LINK_HEADER}},
+)
+def list_agency_keys(
+    agency_id: str, agency: AgencyAdminDep, session: SessionDep, page: PageDep
+) -> list[Any]:
+    """The agency's API keys (never the keys themselves), oldest first; a page at a time
+    (``cursor``, ``limit``; the next page's URL is in the Link header)."""
+    return page.scoped("keys", agency.agency_id).rows(
+        session,
+        select(AgencyKey).where(AgencyKey.agency_id == agency.agency_id),
+        col(AgencyKey.id),
+    )
 
 
-@router.delete("/{agency_id}/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_key(
+@router.delete(
+    "/{agency_id}/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_CREDENTIAL
+)
+def revoke_agency_key(
     agency_id: str,
     key_id: RowId,
     agency: AgencyAdminDep,
@@ -108,9 +137,12 @@ def revoke_key(
 
 
 @router.post(
-    "/{agency_id}/webhook-secrets", status_code=status.HTTP_201_CREATED, response_model=SecretIssued
+    "/{agency_id}/webhook-secrets",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SecretIssued,
+    responses=_AGENCY,
 )
-def rotate_secret(
+def rotate_webhook_secret(
     agency_id: str,
     agency: AgencyAdminDep,
     actor: AgencyActorDep,
@@ -125,16 +157,29 @@ def rotate_secret(
     return SecretIssued(secret_id=row.id, webhook_secret=row.secret)
 
 
-@router.get("/{agency_id}/webhook-secrets", response_model=list[CredentialInfo])
-def list_secrets(agency_id: str, agency: AgencyAdminDep, session: SessionDep) -> list[Any]:
-    """The agency's signing secrets (never the secrets themselves)."""
-    return list(
-        session.exec(select(AgencySecret).where(AgencySecret.agency_id == agency.agency_id))
+@router.get(
+    "/{agency_id}/webhook-secrets",
+    response_model=list[CredentialInfo],
+    responses={**_AGENCY, 200: {"description": "A page of them", "headers": LINK_HEADER}},
+)
+def list_webhook_secrets(
+    agency_id: str, agency: AgencyAdminDep, session: SessionDep, page: PageDep
+) -> list[Any]:
+    """The agency's signing secrets (never the secrets themselves), oldest first; a page at a
+    time (``cursor``, ``limit``; the next page's URL is in the Link header)."""
+    return page.scoped("webhook-secrets", agency.agency_id).rows(
+        session,
+        select(AgencySecret).where(AgencySecret.agency_id == agency.agency_id),
+        col(AgencySecret.id),
     )
 
 
-@router.delete("/{agency_id}/webhook-secrets/{secret_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_secret(
+@router.delete(
+    "/{agency_id}/webhook-secrets/{secret_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_CREDENTIAL,
+)
+def revoke_webhook_secret(
     agency_id: str,
     secret_id: RowId,
     agency: AgencyAdminDep,

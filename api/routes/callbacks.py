@@ -3,13 +3,13 @@
 import hashlib
 
 import structlog
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api.deps import GatewayDep, SessionDep, SettingsDep
+from api.deps import GatewayDep, SessionDep, SettingsDep, agency_signature
 from lifeevents import audit
 from lifeevents.credentials import signing_secrets
 from lifeevents.ids import CallbackTarget, callback_target, is_callback_webhook_id
@@ -61,6 +61,8 @@ def _release(session: Session, webhook_id: str) -> None:
     "/{callback_id}",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=CallbackAccepted,
+    # The route checks the signature itself; this declares it in the OpenAPI description.
+    dependencies=[Depends(agency_signature)],
     openapi_extra={
         "requestBody": {
             "required": True,

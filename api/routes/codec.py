@@ -9,17 +9,25 @@ import re
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from api.deps import SessionDep, SettingsDep, is_operator
+from api.deps import SessionDep, SettingsDep, is_operator, oidc, operator_token
+from api.openapi import problem_responses
 from lifeevents import audit
 from lifeevents.codec import codec_from_settings
 from lifeevents.settings import Settings
 
-router = APIRouter(prefix="/codec", tags=["operators"])
+# The codec reads the Authorization header itself (the dev stack's UI may come without one);
+# these declare, for the OpenAPI description, that it is the operators' credential.
+router = APIRouter(
+    prefix="/codec",
+    tags=["operators"],
+    dependencies=[Depends(operator_token), Depends(oidc)],
+    responses=problem_responses({404: "Unknown namespace (X-Namespace)"}),
+)
 log = structlog.get_logger(__name__)
 # Protobuf JSON's bytes: standard or URL-safe base64, padded or not.
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
@@ -118,16 +126,19 @@ def _unprocessable(loc: list[str | int], message: str) -> HTTPException:
 
 
 @router.post("/encode", openapi_extra=_BODY)
-async def encode(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Encrypt payloads (for the CLI and UI when they send data to a journey)."""
+async def encode_payloads(request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Operators only: encrypt payloads (for the CLI and UI when they send data to a journey)."""
     _, payloads = await _payloads(request, settings)
     encoded = await codec_from_settings(settings).encode(list(payloads.payloads))
     return json_format.MessageToDict(Payloads(payloads=encoded))
 
 
 @router.post("/decode", openapi_extra=_BODY)
-async def decode(request: Request, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
-    """Decrypt payloads for an operator's eyes (each use is in the audit trail)."""
+async def decode_payloads(
+    request: Request, settings: SettingsDep, session: SessionDep
+) -> dict[str, Any]:
+    """Operators only: decrypt payloads for an operator's eyes (each use is in the audit
+    trail)."""
     who, payloads = await _payloads(request, settings)
     log.info("operator decoded payloads", who=who, count=len(payloads.payloads))
     await run_in_threadpool(

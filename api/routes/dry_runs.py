@@ -5,14 +5,24 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from api.deps import GatewayDep, IntegratorDep, SessionDep, SettingsDep
+from api.openapi import problem_responses
 from api.services import dry_runs
 from api.services.dry_runs import DryRunRequest, DryRunResult
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
 
 
-@router.post("/{agency_id}/services/{service_id}/dry-run", response_model=DryRunResult)
-async def dry_run(
+@router.post(
+    "/{agency_id}/services/{service_id}/dry-run",
+    response_model=DryRunResult,
+    responses=problem_responses(
+        {
+            404: "No such service of this agency",
+            504: "No decision within timeout_seconds; the dry run goes on",
+        }
+    ),
+)
+async def dry_run_service(
     agency_id: str,
     service_id: str,
     agency: IntegratorDep,

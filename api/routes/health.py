@@ -1,22 +1,27 @@
 """Liveness and readiness."""
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
 from api.deps import GatewayDep, SessionDep
+from api.openapi import problem_responses
+from api.problems import Problematic
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+def check_liveness() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-async def readyz(session: SessionDep, gateway: GatewayDep) -> dict[str, str]:
+@router.get(
+    "/readyz",
+    responses=problem_responses({503: "Temporal or the database does not answer (`checks`)"}),
+)
+async def check_readiness(session: SessionDep, gateway: GatewayDep) -> dict[str, str]:
     """Temporal and the database both answer."""
     checks: dict[str, str] = {}
     try:
@@ -30,5 +35,11 @@ async def readyz(session: SessionDep, gateway: GatewayDep) -> dict[str, str]:
     except Exception as error:  # noqa: BLE001
         checks["temporal"] = f"error: {type(error).__name__}"
     if any(value != "ok" for value in checks.values()):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, checks)
+        failing = ", ".join(name for name, value in checks.items() if value != "ok")
+        raise Problematic(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"Not ready: {failing}",
+            type="not-ready",
+            checks=checks,
+        )
     return {"status": "ready", **checks}

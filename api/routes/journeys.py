@@ -1,5 +1,7 @@
 """Journeys: where one stands (citizens), and all of them filtered (operators)."""
 
+import base64
+import json
 import re
 from datetime import datetime
 from typing import Annotated, Any
@@ -12,6 +14,8 @@ from sqlmodel import col, select
 from api.deps import GatewayDep, JourneyAccessDep, OperatorDep, SessionDep, SettingsDep
 from api.errors import Unprocessable
 from api.gateway import JourneySummary
+from api.openapi import problem_responses
+from api.pagination import LINK_HEADER, PageDep
 from api.services import journeys, links
 from lifeevents import audit, identity_checks, journey_tokens
 from lifeevents.models import (
@@ -28,6 +32,11 @@ from lifeevents.tables import AuditEntry
 
 router = APIRouter(prefix="/v1/journeys", tags=["journeys"])
 _CODE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")
+_NOT_YOURS = "No such journey, or another person's (a journey token never tells which)"
+_YOURS = problem_responses({404: _NOT_YOURS})
+_UPDATE = problem_responses(
+    {404: _NOT_YOURS, 409: "The journey refused it: it is over, or the answer does not fit"}
+)
 
 
 async def _audit(
@@ -40,7 +49,7 @@ async def _audit(
     )
 
 
-@router.post("/{journey_id}/consents", response_model=StepStatus)
+@router.post("/{journey_id}/consents", response_model=StepStatus, responses=_UPDATE)
 async def give_consent(
     journey_id: str,
     answer: ConsentAnswer,
@@ -55,7 +64,7 @@ async def give_consent(
     return result
 
 
-@router.post("/{journey_id}/information", response_model=CitizenRequest)
+@router.post("/{journey_id}/information", response_model=CitizenRequest, responses=_UPDATE)
 async def provide_information(
     journey_id: str, answer: InformationAnswer, access: JourneyAccessDep, gateway: GatewayDep
 ) -> Any:
@@ -63,7 +72,7 @@ async def provide_information(
     return await gateway.provide_information(journey_id, answer)
 
 
-@router.post("/{journey_id}/cancel", response_model=JourneyStatus)
+@router.post("/{journey_id}/cancel", response_model=JourneyStatus, responses=_UPDATE)
 async def cancel_journey(
     journey_id: str,
     access: JourneyAccessDep,
@@ -87,7 +96,16 @@ class OperatorJourneyStatus(JourneyStatus):
     )
 
 
-@router.get("/{journey_id}", response_model=JourneyStatus | OperatorJourneyStatus)
+@router.get(
+    "/{journey_id}",
+    response_model=JourneyStatus | OperatorJourneyStatus,
+    responses=problem_responses(
+        {
+            404: _NOT_YOURS,
+            503: "A running journey's status did not come within 10 seconds (no worker?)",
+        }
+    ),
+)
 async def get_journey(
     journey_id: str, access: JourneyAccessDep, gateway: GatewayDep, session: SessionDep
 ) -> JourneyStatus:
@@ -104,6 +122,10 @@ class JourneyList(BaseModel):
     journeys: list[JourneySummary]
     # The visibility query used: paste it into the Temporal UI or `temporal workflow list -q`.
     query: str
+    next_cursor: str | None = Field(
+        default=None,
+        description="The next page's `cursor` (also in the Link header); null on the last page",
+    )
 
 
 def _code(name: str, value: str | None) -> str | None:
@@ -114,28 +136,40 @@ def _code(name: str, value: str | None) -> str | None:
     return value
 
 
-@router.get("", response_model=JourneyList)
+@router.get(
+    "",
+    response_model=JourneyList,
+    responses={200: {"description": "A page of them", "headers": LINK_HEADER}},
+)
 async def list_journeys(
     _: OperatorDep,
     gateway: GatewayDep,
+    page: PageDep,
     life_event: str | None = None,
     state: Annotated[JourneyState | None, Query()] = None,
     agency: str | None = None,
     escalated: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JourneyList:
-    """Operators: journeys filtered by life event, state, agency and escalation (visibility)."""
-    found, query = await gateway.list_journeys(
-        life_event=_code("life_event", life_event),
+    """Operators: journeys filtered by life event, state, agency and escalation (Temporal
+    visibility), a page at a time: ``next_cursor`` (and the Link header) go on with the same
+    filters, backed by Temporal's own page token."""
+    life_event, agency = _code("life_event", life_event), _code("agency", agency)
+    page.scoped("journeys", json.dumps([life_event, state, agency, escalated]))
+    token = None if page.after is None else base64.b64decode(page.after)
+    found, query, following = await gateway.list_journeys(
+        life_event=life_event,
         state=state,
-        agency=_code("agency", agency),
+        agency=agency,
         escalated=escalated,
-        limit=limit,
+        limit=page.limit,
+        page_token=token,
     )
-    return JourneyList(journeys=found, query=query)
+    # An empty page with a token: Temporal had no more to say.
+    position = base64.b64encode(following).decode() if following and found else None
+    return JourneyList(journeys=found, query=query, next_cursor=page.following(position))
 
 
-@router.post("/{journey_id}/confirmation", response_model=JourneyStatus)
+@router.post("/{journey_id}/confirmation", response_model=JourneyStatus, responses=_UPDATE)
 async def confirm_journey(
     journey_id: str, answer: Confirmation, access: JourneyAccessDep, gateway: GatewayDep
 ) -> Any:
@@ -150,20 +184,29 @@ class AccessLogEntry(BaseModel):
     detail: dict[str, Any]
 
 
-@router.get("/{journey_id}/access-log", response_model=list[AccessLogEntry])
-def access_log(
-    journey_id: str, access: JourneyAccessDep, session: SessionDep
+@router.get(
+    "/{journey_id}/access-log",
+    response_model=list[AccessLogEntry],
+    responses={**_YOURS, 200: {"description": "A page of it", "headers": LINK_HEADER}},
+)
+def get_access_log(
+    journey_id: str, access: JourneyAccessDep, session: SessionDep, page: PageDep
 ) -> list[AccessLogEntry]:
     """Who received or read this person's data, and what was done to the journey, oldest first
-    (from the audit trail)."""
-    entries = session.exec(
-        select(AuditEntry).where(AuditEntry.journey_id == journey_id).order_by(col(AuditEntry.id))
-    ).all()
+    (from the audit trail); a page at a time (``cursor``, ``limit``; the next page's URL is in
+    the Link header)."""
+    entries = page.scoped("access-log", journey_id).rows(
+        session, select(AuditEntry).where(AuditEntry.journey_id == journey_id), col(AuditEntry.id)
+    )
     return [AccessLogEntry(at=e.at, who=e.actor, what=e.action, detail=e.detail) for e in entries]
 
 
-@router.post("/{journey_id}/tokens/revoke", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_tokens(journey_id: str, access: JourneyAccessDep, session: SessionDep) -> Response:
+@router.post(
+    "/{journey_id}/tokens/revoke", status_code=status.HTTP_204_NO_CONTENT, responses=_YOURS
+)
+def revoke_journey_tokens(
+    journey_id: str, access: JourneyAccessDep, session: SessionDep
+) -> Response:
     """Revoke every access code (journey token) of this journey issued so far, the one used
     here included: they answer 401 from now on. Ask for a fresh one with POST …/link. Operators
     state their reason (X-Access-Reason), which the audit trail keeps."""
@@ -191,7 +234,7 @@ LINK_REQUESTED = (
 @router.post(
     "/{journey_id}/link", status_code=status.HTTP_202_ACCEPTED, response_model=LinkRequested
 )
-async def request_link(
+async def request_journey_link(
     journey_id: str, background: BackgroundTasks, gateway: GatewayDep, settings: SettingsDep
 ) -> LinkRequested:
     """Public on purpose (no credentials: the person lost or let expire their code): e-mail a

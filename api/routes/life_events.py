@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.deps import BearerDep, GatewayDep, SessionDep, SettingsDep
+from api.openapi import OPTIONAL_CREDENTIALS, problem_responses
 from api.services import intake
 from api.services.intake import IntakeAccepted
 from lifeevents import identity_checks
@@ -88,7 +89,11 @@ def list_life_events(session: SessionDep) -> list[dict[str, Any]]:
     return [_entry(session, definition) for definition in get_catalog().values()]
 
 
-@router.get("/{life_event}", response_model=LifeEventDetail)
+@router.get(
+    "/{life_event}",
+    response_model=LifeEventDetail,
+    responses=problem_responses({404: "Unknown life event"}),
+)
 def get_life_event(life_event: str, session: SessionDep) -> dict[str, Any]:
     """One life event, with the JSON Schema of its intake."""
     definition = intake.life_event_definition(life_event)
@@ -101,14 +106,17 @@ def get_life_event(life_event: str, session: SessionDep) -> dict[str, Any]:
     response_model=IntakeAccepted,
     responses={
         200: {"description": "The same intake was already accepted under this Idempotency-Key"},
-        404: {"description": "Unknown life event"},
-        409: {"description": "This Idempotency-Key was used for a different intake"},
-        422: {"description": "The intake does not match the life event's intake schema"},
-        429: {
-            "description": "Too many identity checks failed lately for this national id or "
-            "from this client; Retry-After says when to try again"
-        },
+        **problem_responses(
+            {
+                404: "Unknown life event",
+                409: "This Idempotency-Key was used for a different intake",
+                429: "Too many identity checks failed lately for this national id or from this "
+                "client; Retry-After says when to try again",
+            }
+        ),
     },
+    # Anyone may report a life event; a citizen signed in with OIDC owns the journey.
+    openapi_extra=OPTIONAL_CREDENTIALS,
 )
 async def submit_intake(
     life_event: str,

@@ -1,11 +1,9 @@
-"""Authoritative registries report events (CloudEvents 1.0); some start a journey proactively."""
+"""Authoritative registries report events (CloudEvents 1.0, structured or binary mode); some start
+a journey proactively."""
 
-from datetime import datetime
-from typing import Any, Literal
+from fastapi import APIRouter, Request, Response, status
 
-from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, Field
-
+from api.cloud_events import CloudEvent, read_event
 from api.deps import GatewayDep, RegistryDep, SessionDep, SettingsDep
 from api.services import registry_events
 from api.services.registry_events import EventAccepted
@@ -13,42 +11,37 @@ from api.services.registry_events import EventAccepted
 router = APIRouter(prefix="/v1/registry-events", tags=["registries"])
 
 
-class CloudEvent(BaseModel):
-    """A CloudEvents 1.0 event in structured JSON mode."""
-
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "specversion": "1.0",
-                    "id": "death-2026-000123",
-                    "source": "urn:registry:vital-statistics",
-                    "type": "vital-statistics.death.registered",
-                    "time": "2026-11-20T10:00:00Z",
-                    "data": {
-                        "deceased": {
-                            "national_id": "567891234",
-                            "given_name": "Eleanor",
-                            "family_name": "Brown",
-                            "birth_date": "1948-09-09",
-                            "date_of_death": "2026-11-19",
-                        },
-                        "next_of_kin": {"email": "next.of.kin@example.org", "language": "en"},
-                    },
-                }
-            ]
-        },
+_CE_HEADERS = [
+    {
+        "name": f"ce-{name}",
+        "in": "header",
+        "required": False,
+        "description": f"Binary mode: the event's `{name}`{what}",
+        "schema": {"type": "string", "maxLength": 500},
+    }
+    for name, what in (
+        ("specversion", " (1.0); its presence selects binary mode"),
+        ("id", ""),
+        ("source", ""),
+        ("type", ", e.g. vital-statistics.death.registered"),
+        ("subject", " (optional)"),
+        ("time", " (optional, RFC 3339)"),
     )
-
-    specversion: Literal["1.0"]
-    id: str = Field(min_length=1, max_length=200)
-    source: str = Field(min_length=1, max_length=500)
-    type: str = Field(min_length=1, max_length=200)
-    subject: str | None = Field(default=None, max_length=500)
-    time: datetime | None = None
-    datacontenttype: str | None = None
-    data: dict[str, Any]
+]
+_EVENT_SCHEMA = CloudEvent.model_json_schema()
+_EVENT = {
+    "parameters": _CE_HEADERS,
+    "requestBody": {
+        "required": True,
+        "description": "Structured mode: the whole event (this schema), as application/json or "
+        "application/cloudevents+json. Binary mode: the event's data alone, as "
+        "application/json, with its attributes in ce-* headers.",
+        "content": {
+            "application/json": {"schema": _EVENT_SCHEMA},
+            "application/cloudevents+json": {"schema": _EVENT_SCHEMA},
+        },
+    },
+}
 
 
 @router.post(
@@ -56,16 +49,20 @@ class CloudEvent(BaseModel):
     status_code=status.HTTP_202_ACCEPTED,
     response_model=EventAccepted,
     responses={200: {"description": "This event (same source and id) was already received"}},
+    openapi_extra=_EVENT,
 )
-async def receive_event(
-    event: CloudEvent,
+async def report_registry_event(
+    request: Request,
     _: RegistryDep,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
     gateway: GatewayDep,
 ) -> EventAccepted:
-    """A registry reports an event; a journey is offered to the person it names, once."""
+    """A registry reports an event (CloudEvents 1.0, structured or binary content mode); a
+    journey is offered to the person it names, once per source and id."""
+    received = await read_event(request)
+    event = received.event
     accepted, started = await registry_events.receive(
         session=session,
         settings=settings,
@@ -74,6 +71,7 @@ async def receive_event(
         source=event.source,
         event_id=event.id,
         data=event.data,
+        data_at=received.data_at,
     )
     if not started:
         response.status_code = status.HTTP_200_OK  # redelivered: the same journey

@@ -1,16 +1,18 @@
 """Agencies' services: each agency's integrators register them, and change, withdraw or delete
 them. Every change is a new version; journeys keep the one they began with."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Header, HTTPException, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from api.deps import GatewayDep, IntegratorDep, SessionDep
 from api.errors import Unprocessable
 from api.gateway import TemporalGateway
-from api.services.registrations import owned_service, record
+from api.openapi import problem_responses
+from api.pagination import LINK_HEADER, PageDep
+from api.services.registrations import etag_of, owned_service, record, require_match
 from lifeevents.catalog import get_catalog
 from lifeevents.registry import (
     QuotaExceeded,
@@ -27,6 +29,26 @@ from lifeevents.settings import get_settings
 from lifeevents.tables import AgencyService, AgencyServiceVersion
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=1000,
+        description="The ETag you read (GET): the change happens only if the registration is "
+        "still that one, else 412 and nothing changes. Optional (without it, the last write "
+        "wins), but an integration with more than one writer should always send it",
+    ),
+]
+_ETAG = {"ETag": {"description": "The registration's entity tag", "schema": {"type": "string"}}}
+_NO_SERVICE = "No such service of this agency"
+_ANSWERS = problem_responses(
+    {
+        404: _NO_SERVICE,
+        412: "If-Match does not name the registration's current ETag: someone changed it since "
+        "you read it; nothing was changed (the answer's ETag is the current one)",
+    }
+)
+_CHANGED = {200: {"description": "The registration as it is now", "headers": _ETAG}, **_ANSWERS}
 
 
 class WorkerStatus(BaseModel):
@@ -81,15 +103,22 @@ def _upsert(session: Session, agency_id: str, body: ServiceRegistration) -> Agen
     status_code=status.HTTP_201_CREATED,
     response_model=RegisteredService,
     responses={
-        409: {
-            "description": "The service id is registered already, or belongs to another agency "
-            "(a service id is its first agency's for ever, even once deleted), or the agency "
-            "has as many services as MAX_SERVICES_PER_AGENCY allows"
-        }
+        201: {"description": "Registered", "headers": _ETAG},
+        **problem_responses(
+            {
+                409: "The service id is registered already, or belongs to another agency (a "
+                "service id is its first agency's for ever, even once deleted), or the agency "
+                "has as many services as MAX_SERVICES_PER_AGENCY allows"
+            }
+        ),
     },
 )
 def register_service(
-    agency_id: str, body: ServiceRegistration, agency: IntegratorDep, session: SessionDep
+    agency_id: str,
+    body: ServiceRegistration,
+    agency: IntegratorDep,
+    session: SessionDep,
+    response: Response,
 ) -> RegisteredService:
     """Register one of your agency's services; new journeys reach it at once. A service id you
     registered and deleted is yours to register again (its versions continue)."""
@@ -108,39 +137,70 @@ def register_service(
         service_id=row.service_id,
         version=row.version,
     )
+    response.headers["ETag"] = etag_of(row)
     return _public(row)
 
 
-@router.get("/{agency_id}/services", response_model=list[RegisteredService])
-def list_services(agency_id: str, agency: IntegratorDep, session: SessionDep) -> list[Any]:
-    """Your agency's services, including disabled ones."""
-    rows = session.exec(select(AgencyService).where(AgencyService.agency_id == agency.agency_id))
-    return [_public(row) for row in rows.all()]
+@router.get(
+    "/{agency_id}/services",
+    response_model=list[RegisteredService],
+    responses={200: {"description": "A page of them", "headers": LINK_HEADER}},
+)
+def list_services(
+    agency_id: str, agency: IntegratorDep, session: SessionDep, page: PageDep
+) -> list[Any]:
+    """Your agency's services, including disabled ones, by service id; a page at a time
+    (``cursor``, ``limit``; the next page's URL is in the Link header)."""
+    rows = page.scoped("services", agency.agency_id).rows(
+        session,
+        select(AgencyService).where(AgencyService.agency_id == agency.agency_id),
+        col(AgencyService.service_id),
+    )
+    return [_public(row) for row in rows]
 
 
-@router.get("/{agency_id}/services/{service_id}", response_model=RegisteredService)
+@router.get(
+    "/{agency_id}/services/{service_id}",
+    response_model=RegisteredService,
+    responses={
+        200: {"description": "The registration", "headers": _ETAG},
+        **problem_responses({404: _NO_SERVICE}),
+    },
+)
 async def get_service(
     agency_id: str,
     service_id: str,
     agency: IntegratorDep,
     session: SessionDep,
     gateway: GatewayDep,
+    response: Response,
 ) -> RegisteredService:
-    """One of your services; for a native one, whether its task queue has live workers."""
+    """One of your services; for a native one, whether its task queue has live workers. The
+    ``ETag`` header names this version of the registration: send it back as ``If-Match`` when
+    you change it."""
     row = owned_service(session, agency.agency_id, service_id)
+    response.headers["ETag"] = etag_of(row)
     return _public(row, await _workers(gateway, row))
 
 
-@router.get("/{agency_id}/services/{service_id}/versions", response_model=list[dict[str, Any]])
-def service_versions(
-    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+@router.get(
+    "/{agency_id}/services/{service_id}/versions",
+    response_model=list[dict[str, Any]],
+    responses={
+        200: {"description": "A page of them", "headers": LINK_HEADER},
+        **problem_responses({404: _NO_SERVICE}),
+    },
+)
+def list_service_versions(
+    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep, page: PageDep
 ) -> list[dict[str, Any]]:
-    """Every version of the registration, oldest first."""
+    """Every version of the registration, oldest first; a page at a time (``cursor``,
+    ``limit``; the next page's URL is in the Link header)."""
     owned_service(session, agency.agency_id, service_id)
-    rows = session.exec(
-        select(AgencyServiceVersion)
-        .where(AgencyServiceVersion.service_id == service_id)
-        .order_by(col(AgencyServiceVersion.version))
+    rows = page.scoped("service-versions", service_id).rows(
+        session,
+        select(AgencyServiceVersion).where(AgencyServiceVersion.service_id == service_id),
+        col(AgencyServiceVersion.version),
     )
     return [
         {"version": r.version, "created_at": r.created_at, "registration": r.registration}
@@ -148,16 +208,23 @@ def service_versions(
     ]
 
 
-@router.put("/{agency_id}/services/{service_id}", response_model=RegisteredService)
+@router.put(
+    "/{agency_id}/services/{service_id}",
+    response_model=RegisteredService,
+    responses={**_CHANGED, **problem_responses({409: "The service id belongs to another agency"})},
+)
 def update_service(
     agency_id: str,
     service_id: str,
     body: ServiceRegistration,
     agency: IntegratorDep,
     session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> RegisteredService:
-    """Replace a service's registration: a new version; journeys in flight keep theirs."""
-    owned_service(session, agency.agency_id, service_id)
+    """Replace a service's registration: a new version; journeys in flight keep theirs. With
+    ``If-Match``, only if nobody changed it since you read it (else 412)."""
+    current = owned_service(session, agency.agency_id, service_id)
     if body.service_id != service_id:
         raise Unprocessable(
             [
@@ -168,6 +235,7 @@ def update_service(
                 }
             ]
         )
+    require_match(session, current, if_match)
     row = _upsert(session, agency.agency_id, body)
     record(
         session,
@@ -177,40 +245,78 @@ def update_service(
         service_id=row.service_id,
         version=row.version,
     )
+    response.headers["ETag"] = etag_of(row)
     return _public(row)
 
 
-def _set_active(session: Session, row: AgencyService, active: bool) -> AgencyService:
+def _set_active(
+    session: Session,
+    row: AgencyService,
+    active: bool,
+    if_match: str | None,
+    response: Response,
+) -> RegisteredService:
+    require_match(session, row, if_match)
     row = set_service_active(session=session, row=row, active=active)
     action = "service_enabled" if active else "service_disabled"
     record(session, "integrator", action, row.agency_id, service_id=row.service_id)
-    return row
+    response.headers["ETag"] = etag_of(row)
+    return _public(row)
 
 
-@router.post("/{agency_id}/services/{service_id}/disable", response_model=RegisteredService)
+@router.post(
+    "/{agency_id}/services/{service_id}/disable",
+    response_model=RegisteredService,
+    responses=_CHANGED,
+)
 def disable_service(
-    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+    agency_id: str,
+    service_id: str,
+    agency: IntegratorDep,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> RegisteredService:
     """Withdraw a service from new journeys (journeys in flight are not affected)."""
-    return _public(
-        _set_active(session, owned_service(session, agency.agency_id, service_id), False)
-    )
+    row = owned_service(session, agency.agency_id, service_id)
+    return _set_active(session, row, False, if_match, response)
 
 
-@router.post("/{agency_id}/services/{service_id}/enable", response_model=RegisteredService)
+@router.post(
+    "/{agency_id}/services/{service_id}/enable",
+    response_model=RegisteredService,
+    responses=_CHANGED,
+)
 def enable_service(
-    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+    agency_id: str,
+    service_id: str,
+    agency: IntegratorDep,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> RegisteredService:
     """Offer a disabled service to new journeys again."""
-    return _public(_set_active(session, owned_service(session, agency.agency_id, service_id), True))
+    row = owned_service(session, agency.agency_id, service_id)
+    return _set_active(session, row, True, if_match, response)
 
 
-@router.delete("/{agency_id}/services/{service_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{agency_id}/services/{service_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_ANSWERS,
+)
 def delete_service(
-    agency_id: str, service_id: str, agency: IntegratorDep, session: SessionDep
+    agency_id: str,
+    service_id: str,
+    agency: IntegratorDep,
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     """Delete a service; its past versions stay on record for the journeys that used them, and
-    its id stays your agency's (no other agency can register it)."""
-    remove_service(session=session, row=owned_service(session, agency.agency_id, service_id))
+    its id stays your agency's (no other agency can register it). With ``If-Match``, only if
+    nobody changed it since you read it (else 412)."""
+    row = owned_service(session, agency.agency_id, service_id)
+    require_match(session, row, if_match)
+    remove_service(session=session, row=row)
     record(session, "integrator", "service_deleted", agency.agency_id, service_id=service_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

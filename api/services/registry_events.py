@@ -33,12 +33,14 @@ async def receive(
     source: str,
     event_id: str,
     data: dict[str, Any],
+    data_at: list[str | int],
 ) -> tuple[EventAccepted, bool]:
     """Offer the event's journey to the person it names, and say whether this started it
-    (False: a redelivery of the same event)."""
+    (False: a redelivery of the same event). ``data_at`` locates the data in the request, for
+    422s: ``["body", "data"]`` in structured mode, ``["body"]`` in binary mode."""
     definition = _definition_for(event_type)
     assert definition.proactive is not None
-    intake = _partial_intake(definition, data)
+    intake = _partial_intake(definition, data, data_at)
     journey_id = journey_id_for_event(source, event_id)
     offer = ProactiveOffer(
         event_type=event_type,
@@ -72,17 +74,19 @@ def _definition_for(event_type: str) -> LifeEventDefinition:
     )
 
 
-def _partial_intake(definition: LifeEventDefinition, data: dict[str, Any]) -> dict[str, Any]:
+def _partial_intake(
+    definition: LifeEventDefinition, data: dict[str, Any], data_at: list[str | int]
+) -> dict[str, Any]:
     assert definition.proactive is not None
     intake: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     for part, path in definition.proactive.intake.items():
         intake[part] = get_path(data, path)
-        at = ["body", "data", *path.split(".")]
+        at = [*data_at, *path.split(".")]
         for error in definition.part_validator(part).iter_errors(intake[part]):
             errors.append(schema_error_detail(error, at))
     offer_to = get_path(data, definition.proactive.offer_to)
-    at = ["body", "data", *definition.proactive.offer_to.split(".")]
+    at = [*data_at, *definition.proactive.offer_to.split(".")]
     contact: dict[str, Any] = {}
     if offer_to is not None and not isinstance(offer_to, dict):
         # A registry's mistake (a string where the person's contact belongs): its 422.

@@ -146,7 +146,7 @@ async def test_an_unknown_life_event_is_a_404(stack: Stack, temporal_client: Cli
             headers={"Idempotency-Key": key},
         )
         assert response.status_code == 404
-        assert response.json() == {"detail": "Unknown life event 'coronation'"}
+        assert response.json()["detail"] == "Unknown life event 'coronation'"
         assert (await client.get("/v1/life-events/coronation")).status_code == 404
     await _assert_no_journey(temporal_client, journey_id_for_intake("coronation", key))
     await _assert_no_journey(temporal_client, journey_id_for_intake("birth", key))

@@ -52,6 +52,10 @@ def test_the_smoke_run_closes_everything_and_writes_a_well_formed_result(
             assert len(figures["e2e_ms"]) == 3 and figures["per_second"] > 0
             assert figures["start_p99_ms"] is not None
         assert row["throughput_ratio"] is not None
+        # Where the CPU went, per process: the stack's own and the benchmark's.
+        spent = row["journeys"]["cpu_ms"]
+        assert {"temporal", "worker", "api", "agencies", "bench"} <= set(spent), spent
+        assert spent["worker"] > 0, spent
     birth, bare = result["history"]["birth"], result["history"]["bare"]
     # The bare shape has a birth's counts: activities, local activities, children.
     for key in ("activities", "local_activities", "children"):

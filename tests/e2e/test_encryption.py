@@ -35,3 +35,5 @@ def test_the_raw_history_holds_no_personal_value(stack: Stack) -> None:
         for p in payloads(json.loads(output), skip)
     }
     assert encodings == {b"binary/encrypted"}
+    # The status the journey keeps in its memo for the API is among them.
+    assert '"upsertedMemo"' in outputs[0]

@@ -9,7 +9,7 @@ scenario is there for (``EXPECTED``: a late decision by signal, a fired timer, a
 
 Recording (only when the code gets a new version or a scenario is added, never to make this
 test pass; existing files are never overwritten):
-    RECORD_HISTORIES=v4 .venv/bin/pytest tests/workflows/test_replay.py
+    RECORD_HISTORIES=v5 .venv/bin/pytest tests/workflows/test_replay.py
 """
 
 import asyncio
@@ -51,7 +51,7 @@ from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter
 from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan
 from workflows.agency_service import AgencyServiceWorkflow
-from workflows.journey import LifeEventJourney
+from workflows.journey import STATUS_IN_MEMO_PATCH, LifeEventJourney
 from workflows.journey_updates import SERIAL_CONSENT_PATCH
 from workflows.names import AGENCY_DECISION
 from workflows.worker import WORKFLOW_RUNNER
@@ -588,6 +588,19 @@ def test_histories_are_recorded() -> None:
     }
     stray = [path.name for path in _histories() if path not in known]
     assert not stray, f"histories of no listed scenario: {stray}"
+
+
+def test_journeys_since_v4_keep_their_status_in_their_memo() -> None:
+    journeys = [p for p in _histories() if p.name.endswith("-journey.json")]
+    since_v4 = [p for p in journeys if int(p.name[1 : p.name.index("-")]) >= 4]
+    assert since_v4, "no v4 journey histories"
+    for path in since_v4:
+        events = json.loads(path.read_text())["events"]
+        assert STATUS_IN_MEMO_PATCH in _patches(events), path.name
+        memos = _attributes(events, "WORKFLOW_PROPERTIES_MODIFIED")
+        assert memos, f"{path.name}: the status never reached the memo"
+        last = _decoded_payload(memos[-1]["upsertedMemo"]["fields"]["status"])
+        assert last["journey_id"] == _plan(events)["journey_id"], path.name
 
 
 @pytest.mark.parametrize(
