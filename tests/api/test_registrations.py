@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.main import create_app
 from api.problems import PROBLEM_JSON
 from lifeevents.db import get_engine
+from lifeevents.migrations import upgrade
 from lifeevents.settings import get_settings
 from tests.security.inprocess import InProcessApi, api, registration
 from tests.support.postgres import PostgresCluster
@@ -116,6 +117,7 @@ def pg_api(
     monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
     get_settings.cache_clear()
     get_engine.cache_clear()
+    upgrade(get_engine())  # what `lifeevents setup` does before the API starts
     with TestClient(create_app()) as client:
         yield InProcessApi(client, temporal_env.client)
     get_engine().dispose()
