@@ -46,6 +46,7 @@ def test_api_workers_share_the_port_and_stop_together(
         "API_WORKERS": "2",
         "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
     }
+    subprocess.run([sys.executable, "-m", "cli", "migrate"], env=env, check=True)
     api = subprocess.Popen(
         [sys.executable, "-m", "cli", "api"],
         env=env,
