@@ -113,9 +113,12 @@ async def run_waiting(
             found: dict[str, Any] = response.json()
             return found
 
-        # Wait until a sample of them stands waiting (their steps have run up to the wait).
-        sample = random.sample(started, min(20, len(started)))
-        settle_deadline = time.perf_counter() + timeout
+        # Wait until a sample of them stands waiting (their steps have run up to the wait): the
+        # newest ten, which the worker reaches last, and ten others.
+        newest, older = started[-10:], started[:-10]
+        sample = newest + random.sample(older, min(10, len(older)))
+        settling = time.perf_counter()
+        settle_deadline = settling + timeout
         waiting_now: dict[str, int] = {}
         while time.perf_counter() < settle_deadline:
             states = [await status(j) for j in sample]
@@ -124,6 +127,7 @@ async def run_waiting(
             if settled:
                 break
             await asyncio.sleep(1)
+        settled_after = time.perf_counter() - settling
         memory.append(memory_point(len(started), began))
 
         read_times: list[float | None] = []
@@ -217,6 +221,8 @@ async def run_waiting(
             "p99_ms": percentile(intake_ms, 0.99),
         },
         "sampled_step_states": waiting_now,
+        # From the last intake until the sample stood waiting: the worker's backlog draining.
+        "settled_after_s": round(settled_after, 1),
         "status_read": {
             "reads": len(read_ms),
             "p50_ms": percentile(read_ms, 0.5),
