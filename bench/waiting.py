@@ -118,7 +118,8 @@ async def run_waiting(
         newest, older = started[-10:], started[:-10]
         sample = newest + random.sample(older, min(10, len(older)))
         settling = time.perf_counter()
-        settle_deadline = settling + timeout
+        # The worker may still be starting thousands of them: a minute per 1,000 at least.
+        settle_deadline = settling + max(timeout, 60 * n / 1000)
         waiting_now: dict[str, int] = {}
         while time.perf_counter() < settle_deadline:
             states = [await status(j) for j in sample]
