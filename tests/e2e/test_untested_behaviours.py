@@ -453,7 +453,15 @@ def test_the_status_answers_without_a_worker(
         assert done["state"] == "completed"
         consents = [s for s in BIRTH_SERVICES if s != "health.child-health-card"]
         running_id = own.submit(birth_intake(email="nobody-runs@example.org", consents=consents))
-        wait_for(lambda: own.status(running_id)["state"] == "waiting_for_citizen")
+
+        def quiet() -> bool:  # nothing left to run but what waits for the person's consent
+            status = own.status(running_id)
+            moving = {"pending", "running", "waiting_for_agency"}
+            return status["state"] == "waiting_for_citizen" and not any(
+                step["state"] in moving for step in status["steps"]
+            )
+
+        wait_for(quiet)
         waiting = own.status(running_id)
 
         own.kill_worker()
