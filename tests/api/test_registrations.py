@@ -8,15 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
 from api.problems import PROBLEM_JSON
-from lifeevents.db import get_engine
-from lifeevents.migrations import upgrade
-from lifeevents.settings import get_settings
-from tests.security.inprocess import InProcessApi, api, registration
+from tests.security.inprocess import InProcessApi, api, in_process_api, registration
 from tests.support.postgres import PostgresCluster
 
 __all__ = ["api"]
@@ -112,17 +107,8 @@ def pg_api(
 ) -> Iterator[InProcessApi]:
     """The in-process API on a PostgreSQL database of its own (row locks, READ COMMITTED)."""
     database = postgres.new_database(f"etags_{uuid.uuid4().hex[:12]}")
-    monkeypatch.setenv("DATABASE_URL", database)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    upgrade(get_engine())  # what `lifeevents setup` does before the API starts
-    with TestClient(create_app()) as client:
-        yield InProcessApi(client, temporal_env.client)
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    with in_process_api(database, tmp_path, monkeypatch, temporal_env) as api:
+        yield api
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])

@@ -4,6 +4,7 @@ to the suite's Temporal dev server; steps that wait for a decision are real work
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,12 +73,16 @@ def registration(service_id: str, **changes: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def api(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporal_env: WorkflowEnvironment
+@contextmanager
+def in_process_api(
+    database_url: str,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    temporal_env: WorkflowEnvironment,
 ) -> Iterator[InProcessApi]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    """The API in this process on its own database, migrated as `lifeevents setup` does."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
     monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -88,3 +93,13 @@ def api(
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporal_env: WorkflowEnvironment
+) -> Iterator[InProcessApi]:
+    with in_process_api(
+        f"sqlite:///{tmp_path / 'app.db'}", tmp_path, monkeypatch, temporal_env
+    ) as api:
+        yield api
