@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,49 +71,87 @@ async def submit(
     """
     definition = life_event_definition(life_event)
     intake = _validate(definition, body)
-    owner = await run_in_threadpool(_owner, settings, bearer_token)
+    # Everything the intake does in the database, in one trip to a thread: under load, each
+    # trip waits its turn on a busy event loop, and the intake's latency is theirs added up.
+    accepted = await run_in_threadpool(
+        _record,
+        session,
+        settings,
+        life_event,
+        definition,
+        intake,
+        bearer_token=bearer_token,
+        idempotency_key=idempotency_key,
+        client_address=client_address,
+    )
+    plan, issued_at = accepted.plan, accepted.issued_at
+    if accepted.replayed:
+        # Started already, or not yet if the first request crashed before starting.
+        await gateway.start_journey(plan)
+        return _accepted(settings, plan, issued_at), False
+    if not await gateway.start_journey(plan) and accepted.created:
+        # This request stored the key, yet the journey exists: a concurrent replay of the same
+        # intake started it, or the key was used before and its record purged since. Only the
+        # same intake may have it.
+        if await gateway.journey_intake(plan.journey_id) != intake:
+            raise IdempotencyKeyReused()
+    return _accepted(settings, plan, issued_at), accepted.created
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    plan: JourneyPlan
+    created: bool  # this request stored the key (or there was none)
+    replayed: bool  # the same intake was accepted before under this key
+    issued_at: datetime | None  # when the key was first accepted
+
+
+def _record(
+    session: Session,
+    settings: Settings,
+    life_event: str,
+    definition: LifeEventDefinition,
+    intake: dict[str, Any],
+    *,
+    bearer_token: str | None,
+    idempotency_key: str | None,
+    client_address: str | None,
+) -> _Recorded:
+    """Check the limits, pin the plan and store the key (once): all but starting the journey."""
+    owner = _owner(settings, bearer_token)
     client = (
         identity_checks.client_ref(settings.app_secret, client_address) if client_address else None
     )
-    await run_in_threadpool(_check_identity_limits, session, settings, intake, client)
-    request_hash = _request_hash(settings, life_event, intake)
+    _check_identity_limits(session, settings, intake, client)
+    created, issued_at = True, None
     if idempotency_key is None:
-        journey_id, record_key = new_journey_id(), None
+        journey_id = new_journey_id()
+        plan = _plan(session, settings, definition, intake, journey_id, client)
     else:
+        request_hash = _request_hash(settings, life_event, intake)
         journey_id = journey_id_for_intake(life_event, idempotency_key, owner)
         record_key = _record_key(settings, life_event, owner, idempotency_key)
-        existing = await run_in_threadpool(session.get, IntakeRecord, record_key)
+        existing = session.get(IntakeRecord, record_key)
         if existing is not None:
             if existing.request_hash != request_hash:
                 raise IdempotencyKeyReused()
-            plan = await run_in_threadpool(
-                _plan, session, settings, definition, intake, journey_id, client
-            )
-            # Started already, or not yet if the first request crashed before starting.
-            await gateway.start_journey(plan)
-            return _accepted(settings, plan, existing.created_at), False
-
-    plan = await run_in_threadpool(_plan, session, settings, definition, intake, journey_id, client)
-    created, issued_at = True, None
-    if record_key is not None:
-        stored_hash, issued_at, created = await run_in_threadpool(
-            _remember, session, record_key, request_hash, journey_id, life_event
+            plan = _plan(session, settings, definition, intake, journey_id, client)
+            created_at = existing.created_at
+            session.close()
+            return _Recorded(plan, created=False, replayed=True, issued_at=created_at)
+        plan = _plan(session, settings, definition, intake, journey_id, client)
+        stored_hash, issued_at, created = _remember(
+            session, record_key, request_hash, journey_id, life_event
         )
         if stored_hash != request_hash:
             raise IdempotencyKeyReused()
     if created and owner:
         # Signed in with OpenID Connect: the journey is theirs, whatever device asks later.
-        await run_in_threadpool(_own, session, owner, journey_id)
-    # Give the database connection back before waiting on Temporal: under load, requests
-    # holding connections while they wait would exhaust the pool.
-    await run_in_threadpool(session.close)
-    if not await gateway.start_journey(plan) and created:
-        # This request stored the key, yet the journey exists: a concurrent replay of the same
-        # intake started it, or the key was used before and its record purged since. Only the
-        # same intake may have it.
-        if await gateway.journey_intake(journey_id) != intake:
-            raise IdempotencyKeyReused()
-    return _accepted(settings, plan, issued_at), created
+        _own(session, owner, journey_id)
+    # The connection goes back before the journey starts: requests holding connections while
+    # they wait on Temporal would exhaust the pool under load.
+    session.close()
+    return _Recorded(plan, created=created, replayed=False, issued_at=issued_at)
 
 
 def _accepted(settings: Settings, plan: JourneyPlan, issued_at: datetime | None) -> IntakeAccepted:
