@@ -12,9 +12,16 @@ from lifeevents.catalog import CatalogError, load_catalog
 
 def test_the_shipped_catalog_loads() -> None:
     catalog = load_catalog()
-    assert {"birth", "death", "retirement", "marriage", "change-of-address", "job-loss"} <= set(
-        catalog
-    )
+    assert {
+        "birth",
+        "death",
+        "retirement",
+        "marriage",
+        "change-of-address",
+        "job-loss",
+        "leaving-military-service",
+        "disaster-recovery",
+    } <= set(catalog)
     assert {s.id for s in catalog["death"].services} == {
         "pension.stop-payments",
         "pension.survivor-benefit",
@@ -27,6 +34,41 @@ def test_the_shipped_catalog_loads() -> None:
     birth = catalog["birth"]
     assert birth.has_field("child.birth_date") and birth.has_field("informant.national_id")
     assert not birth.has_field("child.shoe_size")
+
+
+def test_leaving_military_service_is_defined() -> None:
+    definition = load_catalog()["leaving-military-service"]
+    assert [(s.id, s.optional) for s in definition.services] == [
+        ("veterans.transition-benefits", False),
+        ("health.coverage-transfer", False),
+        ("pension.military-pension", False),
+        ("employment-services.veteran-placement", True),
+    ]
+    assert {(d.id, d.from_field, d.period.days) for d in definition.deadlines} == {
+        ("health-coverage", "military_service.release_date", 90),
+        ("pension-option", "military_service.release_date", 365),
+    }
+    assert definition.title.fr == "Quitter le service militaire"
+    assert all(s.purpose and s.purpose.en and s.purpose.fr for s in definition.services)
+
+
+def test_disaster_recovery_is_defined() -> None:
+    definition = load_catalog()["disaster-recovery"]
+    assert [(s.id, s.optional, s.needs) for s in definition.services] == [
+        ("emergency-management.emergency-assistance", False, []),
+        ("housing.temporary-housing", False, ["emergency-management.emergency-assistance"]),
+        ("passport.replacement", True, []),
+        ("vital-statistics.certificate-replacement", True, []),
+        ("tax.disaster-relief", True, []),
+    ]
+    [deadline] = definition.deadlines
+    assert (deadline.from_field, deadline.period.days) == ("disaster.date", 90)
+    assert deadline.services == [
+        "emergency-management.emergency-assistance",
+        "housing.temporary-housing",
+    ]
+    assert definition.title.fr == "Se relever d'une catastrophe"
+    assert all(s.purpose and s.purpose.en and s.purpose.fr for s in definition.services)
 
 
 def _catalog_with(tmp_path: Path, change: dict[str, object]) -> Path:
