@@ -1,7 +1,9 @@
 """Life-event definitions are data; a malformed one fails at load, naming the place."""
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -69,6 +71,49 @@ def test_disaster_recovery_is_defined() -> None:
     ]
     assert definition.title.fr == "Se relever d'une catastrophe"
     assert all(s.purpose and s.purpose.en and s.purpose.fr for s in definition.services)
+
+
+def _schema_nodes(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema node under ``node`` that has properties or is a property, with its path."""
+    if not isinstance(node, dict):
+        return
+    yield path, node
+    for name, child in node.get("properties", {}).items():
+        yield from _schema_nodes(child, f"{path}.{name}".lstrip("."))
+
+
+def test_question_labels_in_the_definitions_are_in_both_languages() -> None:
+    """``x-label``, ``x-hint`` and ``x-option-labels`` (read by the web questions) say each
+    thing in English and French, and label exactly the values a field allows."""
+    labelled = 0
+    for life_event, definition in load_catalog().items():
+        for path, node in _schema_nodes(definition.intake_schema):
+            where = f"{life_event}: {path}"
+            for key in ("x-label", "x-hint"):
+                if key in node:
+                    labelled += 1
+                    assert set(node[key]) == {"en", "fr"}, where
+                    assert all(node[key].values()), where
+            if "x-option-labels" in node:
+                assert list(node["x-option-labels"]) == node["enum"], where
+                for text in node["x-option-labels"].values():
+                    assert set(text) == {"en", "fr"} and all(text.values()), where
+    assert labelled > 0
+
+
+def test_the_new_life_events_label_every_question() -> None:
+    catalog = load_catalog()
+    for life_event, part in (
+        ("leaving-military-service", "military_service"),
+        ("disaster-recovery", "disaster"),
+        ("disaster-recovery", "home"),
+        ("disaster-recovery", "lost_documents"),
+    ):
+        node = catalog[life_event].intake_schema["properties"][part]
+        assert "x-label" in node, (life_event, part)
+        for name, field in node["properties"].items():
+            assert "x-label" in field, (life_event, part, name)
+            assert "enum" not in field or "x-option-labels" in field, (life_event, part, name)
 
 
 def _catalog_with(tmp_path: Path, change: dict[str, object]) -> Path:
