@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from activities.eligibility import evaluate
+from lifeevents.fields import get_path
 from lifeevents.models import EligibilityInput, EligibilityResult
+from lifeevents.redaction import redact_text
 from simulated_agencies.demo import intake_for
 from simulated_agencies.registrations import registration, simulated
 
@@ -85,3 +87,17 @@ def test_disaster_rules() -> None:
         "No lost passport was reported."
     ]
     assert not decide("vital-statistics.certificate-replacement", nothing_lost).eligible
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_message_echoes_what_its_agency_is_sent(language: str) -> None:
+    """The orchestrator redacts every string an agency was sent from its words (two characters
+    and more, "fr" in "from" too): the demo messages read whole in the demo journeys."""
+    for service in simulated().services:
+        for life_event in service.life_events:
+            intake = intake_for(life_event, "person@example.org")
+            intake["contact"]["language"] = language
+            sent = {path: get_path(intake, path) for path in service.fields}
+            for message in (service.message, service.ask_message):
+                if message:
+                    assert redact_text(message, [sent]) == message, (service.service_id, message)
