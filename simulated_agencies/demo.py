@@ -71,9 +71,23 @@ SAM = DemoPerson(
     birth_date=date(2011, 5, 5),
     shows="fifteen years old: identity verifies, but the child benefit's age rule is not met",
 )
+ALEX = DemoPerson(
+    national_id="789123456",
+    given_name="Alex",
+    family_name="Martin",
+    birth_date=date(1984, 7, 12),
+    shows="leaving the army after 18 years of service",
+)
+NADIA = DemoPerson(
+    national_id="891234567",
+    given_name="Nadia",
+    family_name="Okafor",
+    birth_date=date(1975, 2, 8),
+    shows="recovering from a flood that destroyed her home and her papers",
+)
 
 # Documented in the README: use these people to try the intake.
-DEMO_PEOPLE = (AMELIE, JORDAN, PRIYA, MARC, ELEANOR, SAM)
+DEMO_PEOPLE = (AMELIE, JORDAN, PRIYA, MARC, ELEANOR, SAM, ALEX, NADIA)
 
 
 def days_ago(days: int) -> str:
@@ -156,6 +170,35 @@ def intake_for(life_event: str, email: str) -> dict[str, Any]:
                     "reason": "laid_off",
                     "hours_last_52_weeks": 1600,
                 },
+                "contact": contact,
+            }
+        case "leaving-military-service":
+            return {
+                "informant": ALEX.identity(),
+                "military_service": {
+                    "service_number": "A12345678",
+                    "branch": "army",
+                    "release_date": days_ago(14),
+                    "release_reason": "end_of_engagement",
+                    "years_of_service": 18,
+                },
+                "contact": contact,
+            }
+        case "disaster-recovery":
+            return {
+                "informant": NADIA.identity(),
+                "disaster": {"kind": "flood", "date": days_ago(4), "municipality": "Sainte-Marthe"},
+                "home": {
+                    "street": "8 rue du Rivage",
+                    "city": "Sainte-Marthe",
+                    "province": "QC",
+                    "postal_code": "J0P 1W0",
+                    "damage": "destroyed",
+                    "evacuated": True,
+                    "household_size": 3,
+                    "insured": False,
+                },
+                "lost_documents": {"passport": True, "birth_certificate": True},
                 "contact": contact,
             }
     raise KeyError(life_event)

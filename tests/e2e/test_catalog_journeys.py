@@ -46,10 +46,23 @@ EXPECTED_STEPS: dict[str, dict[str, tuple[str, str]]] = {
         "health.end-coverage": APPROVED,
         "municipal.electoral-roll": REFUSED,
     },
+    "disaster-recovery": {
+        "emergency-management.emergency-assistance": APPROVED,
+        "housing.temporary-housing": APPROVED,
+        "passport.replacement": APPROVED,
+        "vital-statistics.certificate-replacement": APPROVED,
+        "tax.disaster-relief": REFUSED,
+    },
     "job-loss": {
         "employment-insurance.claim": APPROVED,
         "job-bank.profile": REFUSED,
         "health.coverage-continuation": APPROVED,
+    },
+    "leaving-military-service": {
+        "veterans.transition-benefits": APPROVED,
+        "health.coverage-transfer": APPROVED,
+        "pension.military-pension": APPROVED,
+        "employment-services.veteran-placement": APPROVED,
     },
     "marriage": {
         "vital-statistics.marriage-registration": APPROVED,
@@ -69,7 +82,9 @@ ASKS_FOR_BANK_ACCOUNT: dict[str, set[str]] = {
     "birth": set(),
     "change-of-address": set(),
     "death": {"pension.survivor-benefit"},
+    "disaster-recovery": set(),
     "job-loss": {"employment-insurance.claim"},
+    "leaving-military-service": {"pension.military-pension"},
     "marriage": set(),
     "retirement": {"pension.retirement-pension"},
 }

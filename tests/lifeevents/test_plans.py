@@ -162,3 +162,24 @@ def test_a_proactive_offer_plans_every_service_of_the_bundle(seeded: Session) ->
         "health.end-coverage",
         "municipal.electoral-roll",
     ]
+
+
+def test_the_new_life_events_pin_their_legal_deadlines(seeded: Session) -> None:
+    def end_of(day: str, days: int) -> datetime:
+        last = datetime.combine(date.fromisoformat(day), time.max, tzinfo=UTC)
+        return last + timedelta(days=days)
+
+    military = plan(seeded, "leaving-military-service")
+    released = military.intake["military_service"]["release_date"]
+    assert [(d.id, d.services, d.due_at) for d in military.deadlines] == [
+        ("health-coverage", ["health.coverage-transfer"], end_of(released, 90)),
+        ("pension-option", ["pension.military-pension"], end_of(released, 365)),
+    ]
+    disaster = plan(seeded, "disaster-recovery")
+    struck = disaster.intake["disaster"]["date"]
+    [deadline] = disaster.deadlines
+    assert (deadline.id, deadline.due_at) == ("disaster-assistance", end_of(struck, 90))
+    assert deadline.services == [
+        "emergency-management.emergency-assistance",
+        "housing.temporary-housing",
+    ]

@@ -1,4 +1,4 @@
-"""Demo data (the population registry's demo people and the thirteen demo agencies) exists only
+"""Demo data (the population registry's demo people and the seventeen demo agencies) exists only
 where the dev stack or the tests put it, and nothing published opens a demo agency."""
 
 import sqlite3
