@@ -24,15 +24,25 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+# A value this long is taken out wherever it appears (inside a longer word too: "Tremblays");
+# a shorter one only as a whole word, and one of two characters or less not at all (a language
+# or province code, a sex: they identify no one, and they hide inside every other word).
+ANYWHERE = 5
+WHOLE_WORD = 3
+
+
 def redact_text(text: str, personal: Any = None) -> str:
     """Free text from outside (an agency's message, its error body) made fit to log and store:
     e-mail addresses, nine-digit ids and ISO dates go, and so does every string of ``personal``
-    (the data the agency was sent, at any depth) of two characters or more, wherever it
-    appears, whatever its case."""
-    values = sorted({v for v in _strings(personal) if len(v.strip()) >= 2}, key=len, reverse=True)
-    if values:
-        pattern = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
-        text = pattern.sub(REDACTED, text)
+    (the data the agency was sent, at any depth), whatever its case: from five characters on
+    wherever it appears, of three or four as a whole word."""
+    values = {v.strip() for v in _strings(personal) if len(v.strip()) >= WHOLE_WORD}
+    alternatives = [
+        re.escape(v) if len(v) >= ANYWHERE else rf"(?<!\w){re.escape(v)}(?!\w)"
+        for v in sorted(values, key=len, reverse=True)
+    ]
+    if alternatives:
+        text = re.compile("|".join(alternatives), re.IGNORECASE).sub(REDACTED, text)
     text = EMAIL.sub("[email]", text)
     text = NATIONAL_ID.sub("[id]", text)
     return ISO_DATE.sub("[date]", text)

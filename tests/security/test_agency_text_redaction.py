@@ -46,6 +46,15 @@ def test_redact_text_removes_personal_data() -> None:
     )
 
 
+def test_short_values_go_as_whole_words_and_codes_stay() -> None:
+    sent = {"given_name": "Léa", "family_name": "Tremblay", "language": "fr", "province": "ON"}
+    text = "Léa's file (Tremblays): sent from ONTARIO on Monday, in fr; Léandre is someone else."
+    assert redact_text(text, sent) == (
+        "[redacted]'s file ([redacted]s): sent from ONTARIO on Monday, in fr; Léandre is someone "
+        "else."
+    )
+
+
 class _Agency(BaseHTTPRequestHandler):
     """Answers every POST with the status and JSON body the test set on the server."""
 

@@ -91,8 +91,8 @@ def test_disaster_rules() -> None:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_no_message_echoes_what_its_agency_is_sent(language: str) -> None:
-    """The orchestrator redacts every string an agency was sent from its words (two characters
-    and more, "fr" in "from" too): the demo messages read whole in the demo journeys."""
+    """The orchestrator redacts every string an agency was sent from its words (lifeevents.
+    redaction): the demo messages must not echo one, so they read whole in the demo journeys."""
     for service in simulated().services:
         for life_event in service.life_events:
             intake = intake_for(life_event, "person@example.org")
