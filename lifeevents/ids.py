@@ -195,6 +195,12 @@ def journey_token_claims(secret: str, token: str) -> JourneyTokenClaims | None:
     return JourneyTokenClaims(journey_id, int(issued), int(expires))
 
 
+def feedback_ref(secret: str, journey_id: str) -> str:
+    """What a survey response keeps of its journey: a keyed hash, which names the journey to
+    nobody without APP_SECRET and exists only so that a journey answers once."""
+    return _mac(secret, "feedback", journey_id)
+
+
 def callback_id(secret: str, agency_id: str, step_workflow: str, round_: int) -> str:
     """What an agency is given to report a later decision on one submission: it names the
     agency that may answer, the waiting step and the round, so the API routes a decision with
