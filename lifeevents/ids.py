@@ -110,6 +110,11 @@ def offer_message_key(journey_id: str) -> str:
     return f"{journey_id}/offer"
 
 
+def summary_message_key(journey_id: str) -> str:
+    """The one message that tells the person how their whole journey ended."""
+    return f"{journey_id}/summary"
+
+
 def link_message_key(journey_id: str, requested_at_ms: int) -> str:
     """A fresh link the person asked for (at most one per interval: the moment names it)."""
     return f"{journey_id}/link/{requested_at_ms}"

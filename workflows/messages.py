@@ -9,16 +9,22 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents.ids import consent_message_key, offer_message_key
+    from lifeevents.ids import consent_message_key, offer_message_key, summary_message_key
     from lifeevents.models import (
         AgencyDecision,
         AgencyServiceInput,
         JourneyPlan,
+        JourneyStatus,
         LocalizedText,
         MessageKind,
         NotificationInput,
         ServicePlan,
+        SummaryLine,
     )
+
+# Who the summary is from: the journey as a whole, not one agency.
+JOURNEY_TITLE = LocalizedText(en="Your journey", fr="Votre dossier")
+JOURNEY_SENDER = "Tell Us Once"
 
 
 def offer(plan: JourneyPlan) -> NotificationInput:
@@ -51,6 +57,33 @@ def consent_needed(
         outcome="consent_needed",
         purpose=purpose,
         due_at=due_at,
+    )
+
+
+def summary(plan: JourneyPlan, status: JourneyStatus) -> NotificationInput:
+    """The journey has ended: one message with every service's outcome."""
+    services = {service.service_id: service for service in plan.services}
+    steps = [
+        SummaryLine(
+            title=service.title,
+            agency_name=service.agency_name,
+            state=step.state,
+            outcome=step.outcome,
+            reference=step.reference,
+        )
+        for step in status.steps
+        if (service := services.get(step.id)) is not None and step.outcome != "not_chosen"
+    ]
+    return NotificationInput(
+        journey_id=plan.journey_id,
+        idempotency_key=summary_message_key(plan.journey_id),
+        to_email=plan.intake["contact"]["email"],
+        language=plan.language,
+        service_title=JOURNEY_TITLE,
+        agency_name=JOURNEY_SENDER,
+        outcome="summary",
+        journey_state=status.state,
+        steps=steps,
     )
 
 

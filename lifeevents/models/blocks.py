@@ -23,7 +23,18 @@ MessageKind = Literal[
     "reminder",
     "offer",
     "link",
+    "summary",
 ]
+
+
+class SummaryLine(Model):
+    """One step of a journey as its closing summary tells it."""
+
+    title: LocalizedText
+    agency_name: str
+    state: str
+    outcome: str | None = None
+    reference: str | None = None
 
 
 class VerifyIdentityInput(Model):
@@ -100,6 +111,7 @@ class NotificationInput(Model):
     to_email: str
     language: Language
     service_title: LocalizedText
+    # As the agency registered it: one name, in whatever language the agency gave it.
     agency_name: str
     outcome: MessageKind
     reference: str | None = None
@@ -110,6 +122,9 @@ class NotificationInput(Model):
     requested: list[str] = Field(default_factory=list)
     purpose: LocalizedText | None = None
     due_at: datetime | None = None
+    # The journey's closing summary: how it ended, and every step's outcome.
+    journey_state: str | None = None
+    steps: list[SummaryLine] = Field(default_factory=list)
 
 
 class NotificationReceipt(Model):
