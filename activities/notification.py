@@ -213,21 +213,34 @@ def _lines(request: NotificationInput, outcome: str, values: dict[str, str]) -> 
     return lines
 
 
-def _html(paragraphs: list[list[str]], link: str | None, language: Language) -> str:
+def _blocks(paragraph: list[str]) -> list[list[str]]:
+    """A paragraph's lines in blocks, split where a blank line separates them."""
+    blocks: list[list[str]] = [[]]
+    for line in paragraph:
+        if line:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [block for block in blocks if block]
+
+
+def _html(paragraphs: list[list[str]], link: str | None, after_link: str | None, lang: str) -> str:
     """The same message as HTML: every value escaped (an agency's message may hold markup)."""
     body = []
-    for paragraph in paragraphs:
-        items = [line[2:] for line in paragraph if line.startswith("- ")]
-        rest = [line for line in paragraph if not line.startswith("- ")]
+    for block in (block for paragraph in paragraphs for block in _blocks(paragraph)):
+        items = [line[2:] for line in block if line.startswith("- ")]
+        rest = [line for line in block if not line.startswith("- ")]
         if rest:
             body.append("<p>" + "<br>\n".join(escape(line) for line in rest) + "</p>")
         if items:
             body.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
     if link:
-        # The link in the text stays visible, so the person sees where it leads.
+        # The address stays visible as the link's text, so the person sees where it leads.
         body.append(f'<p><a href="{escape(link, quote=True)}">{escape(link)}</a></p>')
+    if after_link:
+        body.append(f"<p>{escape(after_link)}</p>")
     return (
-        f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         "</head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
 
@@ -253,16 +266,12 @@ def compose(
         # A proactive journey's person never saw an intake answer: the offer carries their key;
         # a person who asked for a fresh link gets one.
         paragraphs.append([text["access"].format(token=access_token)])
-    closing = []
     if outcome not in ("link", "offer", "summary"):
-        closing.append(text["footer"].format(**values))
-    if link_expires:
-        closing.append(text["link_expires"].format(expires=link_expires.isoformat()))
-    if closing:
-        paragraphs.append(closing)
+        paragraphs.append([text["footer"].format(**values)])
     plain = ["\n".join(paragraph) for paragraph in paragraphs]
+    expiry = text["link_expires"].format(expires=link_expires.isoformat()) if link_expires else None
     if link:
-        plain.append(text["follow"].format(link=link))
+        plain.append(text["follow"].format(link=link) + (f"\n{expiry}" if expiry else ""))
 
     message = EmailMessage()
     message["Subject"] = text["subject"].format(outcome_word=text[f"{outcome}_word"], **values)
@@ -271,7 +280,9 @@ def compose(
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id
     message.set_content("\n\n".join(plain) + "\n")
-    message.add_alternative(_html(paragraphs, link, request.language), subtype="html")
+    message.add_alternative(
+        _html(paragraphs, link, expiry if link else None, request.language), subtype="html"
+    )
     # After the content: setting it clears the headers that describe content, this one too.
     message["Content-Language"] = request.language
     return message
