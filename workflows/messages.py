@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         AgencyServiceInput,
         JourneyPlan,
         JourneyStatus,
+        Language,
         LocalizedText,
         MessageKind,
         NotificationInput,
@@ -25,6 +26,26 @@ with workflow.unsafe.imports_passed_through():
 # Who the summary is from: the journey as a whole, not one agency.
 JOURNEY_TITLE = LocalizedText(en="Your journey", fr="Votre dossier")
 JOURNEY_SENDER = "Tell Us Once"
+
+
+# Why a step failed, as its e-mail tells the person, in their language (the step's status keeps
+# its English reason: changing it would change what recorded journeys replay to).
+_INFORMATION_NOT_GIVEN = LocalizedText(
+    en="The information asked for was not given before the deadline.",
+    fr="Les renseignements demandés n'ont pas été fournis avant l'échéance.",
+)
+_AGENCY_TIMEOUT = LocalizedText(
+    en="{agency} did not decide within the service's time limit.",
+    fr="{agency} n'a pas rendu sa décision dans le délai prévu pour ce service.",
+)
+
+
+def information_not_given(language: Language) -> str:
+    return _INFORMATION_NOT_GIVEN.in_(language)
+
+
+def agency_timeout(agency_name: str, language: Language) -> str:
+    return _AGENCY_TIMEOUT.in_(language).format(agency=agency_name)
 
 
 def offer(plan: JourneyPlan) -> NotificationInput:

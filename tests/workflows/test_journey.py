@@ -41,7 +41,9 @@ async def test_an_agency_that_never_decides_fails_the_step_at_its_sla(
     time_skipping_env: WorkflowEnvironment, recorder: Recorder
 ) -> None:
     began = await time_skipping_env.get_current_time()
-    handle = await start(time_skipping_env.client, service_plan(sla=timedelta(days=10)))
+    handle = await start_journey(
+        time_skipping_env.client, TASK_QUEUE, service_plan(sla=timedelta(days=10)), language="fr"
+    )
     status = await handle.result()  # awaiting the result lets the server skip time
     assert await time_skipping_env.get_current_time() - began >= timedelta(days=10)
     assert status.state == "completed_with_issues"
@@ -51,6 +53,10 @@ async def test_an_agency_that_never_decides_fails_the_step_at_its_sla(
         "Provincial Health Plan did not decide within the service's time limit."
     ]
     assert [n.outcome for n in recorder.notifications] == ["failed", "summary"]
+    # The person reads why in their language.
+    assert recorder.notifications[0].reasons == [
+        "Provincial Health Plan n'a pas rendu sa décision dans le délai prévu pour ce service."
+    ]
 
 
 async def test_a_late_decision_resumes_the_step_and_a_second_one_changes_nothing(
