@@ -24,6 +24,7 @@ from lifeevents.contact import is_single_email
 from lifeevents.db import get_engine
 from lifeevents.models import (
     Language,
+    LocalizedText,
     NotificationInput,
     NotificationReceipt,
     SummaryLine,
@@ -174,10 +175,16 @@ def journey_link(base_url: str, journey_id: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/journeys/{quote(journey_id, safe='')}?{query}"
 
 
+def _agency(names: LocalizedText | None, name: str, language: Language) -> str:
+    """The agency's name in the person's language when it has one, else as it was created."""
+    return names.in_(language) if names else name
+
+
 def _step_line(text: dict[str, str], step: SummaryLine, language: Language) -> str:
     key = f"step_{step.outcome}" if f"step_{step.outcome}" in text else f"step_{step.state}"
     line = text.get(key, text["step_failed"]).format(
-        service=step.title.in_(language), agency=step.agency_name
+        service=step.title.in_(language),
+        agency=_agency(step.agency_names, step.agency_name, language),
     )
     if step.reference:
         line += f" ({text['reference'].format(reference=step.reference)})"
@@ -258,7 +265,7 @@ def compose(
     text = _TEXT[request.language]
     outcome = request.outcome if f"next_{request.outcome}" in text else "failed"
     values = {
-        "agency": request.agency_name,
+        "agency": _agency(request.agency_names, request.agency_name, request.language),
         "service": request.service_title.in_(request.language),
     }
     paragraphs = [_lines(request, outcome, values), [text[f"next_{outcome}"].format(**values)]]

@@ -75,6 +75,7 @@ def consent_needed(
         language=plan.language,
         service_title=service.title,
         agency_name=service.agency_name,
+        agency_names=service.agency_names,
         outcome="consent_needed",
         purpose=purpose,
         due_at=due_at,
@@ -88,6 +89,7 @@ def summary(plan: JourneyPlan, status: JourneyStatus) -> NotificationInput:
         SummaryLine(
             title=service.title,
             agency_name=service.agency_name,
+            agency_names=service.agency_names,
             state=step.state,
             outcome=step.outcome,
             reference=step.reference,
@@ -126,6 +128,7 @@ def about_step(
         language=request.language,
         service_title=request.service.title,
         agency_name=request.service.agency_name,
+        agency_names=request.service.agency_names,
         outcome=outcome,
         reference=decision.reference if decision else None,
         agency_message=decision.message if decision else None,

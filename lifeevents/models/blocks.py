@@ -32,6 +32,7 @@ class SummaryLine(Model):
 
     title: LocalizedText
     agency_name: str
+    agency_names: LocalizedText | None = None
     state: str
     outcome: str | None = None
     reference: str | None = None
@@ -111,8 +112,10 @@ class NotificationInput(Model):
     to_email: str
     language: Language
     service_title: LocalizedText
-    # As the agency registered it: one name, in whatever language the agency gave it.
+    # The agency's name in the person's language when its registration gives both
+    # (agency_names), else as the agency was created, in one language (agency_name).
     agency_name: str
+    agency_names: LocalizedText | None = None
     outcome: MessageKind
     reference: str | None = None
     agency_message: str | None = None

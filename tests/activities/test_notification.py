@@ -186,3 +186,18 @@ def test_the_summary_lists_every_step_in_the_persons_language(mail: SmtpServer) 
     assert "- Carte santé (Santé) : non fait" in body
     assert "Dites-nous comment cela s'est passé" in body
     assert "<li>Carte santé (Santé) : non fait</li>" in text_of(message, "html")
+
+
+def test_the_agency_is_named_in_the_persons_language_when_its_registration_gives_both(
+    mail: SmtpServer,
+) -> None:
+    names = LocalizedText(en="Revenue Agency", fr="Agence du revenu")
+    for language in ("en", "fr"):
+        request = notice(language).model_copy(
+            update={"agency_name": "Revenue Agency / Agence du revenu", "agency_names": names}
+        )
+        ActivityEnvironment().run(send_notification, request)
+    english, french = mail.inbox.messages("parent@example.org")
+    assert "Revenue Agency has completed: Child benefit." in text_of(english)
+    assert "Agence du revenu a terminé : Allocation pour enfants." in text_of(french)
+    assert "Revenue Agency" not in text_of(french)
