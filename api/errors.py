@@ -81,6 +81,15 @@ class StepNoLongerWaits(Exception):
     """An agency's decision arrived for a step that already ended."""
 
 
+class FeedbackRefused(Exception):
+    """A survey response not taken: the journey has not ended, or it answered already."""
+
+    def __init__(self, message: str, type: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.type = type
+
+
 class TooManyFailedIdentityChecks(Exception):
     """Too many failed identity checks, for this national id or from this client, lately."""
 
@@ -222,6 +231,10 @@ async def _step_no_longer_waits(request: Request, error: StepNoLongerWaits) -> J
     )
 
 
+async def _feedback_refused(request: Request, error: FeedbackRefused) -> JSONResponse:
+    return problem(request, status.HTTP_409_CONFLICT, error.message, type=error.type)
+
+
 async def _too_many_failed_identity_checks(
     request: Request, error: TooManyFailedIdentityChecks
 ) -> JSONResponse:
@@ -260,6 +273,7 @@ _HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse
     StepNoLongerWaits: _step_no_longer_waits,
     DryRunTimedOut: _dry_run_timed_out,
     TooManyFailedIdentityChecks: _too_many_failed_identity_checks,
+    FeedbackRefused: _feedback_refused,
 }
 
 

@@ -17,6 +17,7 @@ from api.routes import (
     callbacks,
     codec,
     dry_runs,
+    feedback,
     health,
     journeys,
     life_events,
@@ -56,6 +57,7 @@ def create_app() -> FastAPI:
     for module in (
         life_events,
         journeys,
+        feedback,
         callbacks,
         agencies,
         services,

@@ -110,6 +110,11 @@ def offer_message_key(journey_id: str) -> str:
     return f"{journey_id}/offer"
 
 
+def summary_message_key(journey_id: str) -> str:
+    """The one message that tells the person how their whole journey ended."""
+    return f"{journey_id}/summary"
+
+
 def link_message_key(journey_id: str, requested_at_ms: int) -> str:
     """A fresh link the person asked for (at most one per interval: the moment names it)."""
     return f"{journey_id}/link/{requested_at_ms}"
@@ -193,6 +198,12 @@ def journey_token_claims(secret: str, token: str) -> JourneyTokenClaims | None:
         return None
     journey_id, issued, expires = parts
     return JourneyTokenClaims(journey_id, int(issued), int(expires))
+
+
+def feedback_ref(secret: str, journey_id: str) -> str:
+    """What a survey response keeps of its journey: a keyed hash, which names the journey to
+    nobody without APP_SECRET and exists only so that a journey answers once."""
+    return _mac(secret, "feedback", journey_id)
 
 
 def callback_id(secret: str, agency_id: str, step_workflow: str, round_: int) -> str:

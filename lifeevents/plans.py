@@ -42,6 +42,7 @@ def service_plan(
             "service_id": row.service_id,
             "agency_id": agency.agency_id,
             "agency_name": agency.name,
+            "agency_names": registration.agency_name,
             "title": registration.title,
             "registration_version": row.version,
             "fields": registration.fields,

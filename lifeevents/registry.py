@@ -104,6 +104,11 @@ class ServiceRegistration(Model):
 
     service_id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{2,99}$")
     title: LocalizedText
+    agency_name: LocalizedText | None = Field(
+        default=None,
+        description="The agency's name in English and French, as people read it in their "
+        "e-mails (absent: the agency's name as it was created, in one language)",
+    )
     life_events: list[str] = Field(min_length=1, max_length=20)
     fields: list[str] = Field(max_length=100)
     delivery: Delivery
@@ -270,6 +275,10 @@ def upsert_service(
     after it was deleted, is refused (ServiceIdTaken). Registered again by its owner after a
     deletion, it continues its versions."""
     document: dict[str, Any] = registration.model_dump(mode="json")
+    if document.get("agency_name") is None:
+        # Left out when not given, so a registration stored before the field existed is still
+        # equal to the same one sent again (no new version for nothing).
+        document.pop("agency_name", None)
     owner = service_owner(session, registration.service_id)
     if owner is not None and owner != agency_id:
         raise ServiceIdTaken(registration.service_id)

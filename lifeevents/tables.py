@@ -226,3 +226,28 @@ class IdentityCheckFailure(SQLModel, table=True):
     client_ref: str | None = Field(default=None, index=True, max_length=64)
     reason: str
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class FeedbackResponse(SQLModel, table=True):
+    """A person's answer to the post-transaction survey (US OMB A-11 Section 280 items), with
+    nothing that identifies them: not the journey's id, only a keyed hash of it
+    (``ids.feedback_ref``), unique so that a journey gives one response; the day, not the
+    moment; the comment with personal data taken out."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_ref: str = Field(unique=True, max_length=64)
+    life_event: str = Field(index=True, max_length=100)
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    channel: str = Field(max_length=10)
+    language: str = Field(max_length=2)
+    submitted_on: date = Field(index=True)
+    satisfaction: int
+    trust: int | None = None
+    effectiveness: int | None = None
+    ease: int | None = None
+    efficiency: int | None = None
+    transparency: int | None = None
+    employee_helpfulness: int | None = None
+    went_well: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    did_not_go_well: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    comment: str | None = Field(default=None, max_length=1000)

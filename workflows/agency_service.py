@@ -121,7 +121,8 @@ class AgencyServiceWorkflow:
             answers = await self._ask(request, decision, round_)
             if answers is None:
                 reason = "The information asked for was not given before the deadline."
-                await self._notify(request, "failed", reasons=[reason])
+                told = messages.information_not_given(request.language)
+                await self._notify(request, "failed", reasons=[told])
                 return StepOutcome(
                     state="failed", outcome="information_not_given", reasons=[reason]
                 )
@@ -186,7 +187,8 @@ class AgencyServiceWorkflow:
         if not await wait_for(lambda: round_ in self._decisions, service.sla):
             reason = f"{service.agency_name} did not decide within the service's time limit."
             if service.on_sla != "escalate":
-                await self._notify(request, "failed", reasons=[reason])
+                told = messages.agency_timeout(service.agency_name, request.language)
+                await self._notify(request, "failed", reasons=[told])
                 return StepOutcome(state="failed", outcome="agency_timeout", reasons=[reason])
             # The service asked for escalation: operators are alerted (the journey is marked
             # escalated in visibility) and the step keeps waiting for the agency.

@@ -45,6 +45,8 @@ with workflow.unsafe.imports_passed_through():
 CANCELLED_BEFORE_RUN = "The journey was cancelled before this step ran."
 # Journeys started before this patch kept their status only for the `status` query to answer.
 STATUS_IN_MEMO_PATCH = "status-in-memo"
+# Journeys that ended before this patch sent no closing summary.
+SUMMARY_EMAIL_PATCH = "journey-summary-email"
 
 
 def _publish_state(state: JourneyState) -> None:
@@ -283,6 +285,12 @@ class LifeEventJourney(CitizenUpdates):
     async def _finish(self, state: JourneyState) -> JourneyStatus:
         # Let in-flight updates (a consent being recorded, say) finish before the journey ends.
         await workflow.wait_condition(workflow.all_handlers_finished)
+        # A person who never took up a proactive offer (nothing chosen) has nothing to read.
+        if self._chosen is not None and workflow.patched(SUMMARY_EMAIL_PATCH):
+            # Sent before the journey shows as ended: whoever sees it ended finds it sent.
+            ending = self._tracker.status.model_copy(update={"state": state})
+            await calls.send(messages.summary(self._plan, ending))
+            await workflow.wait_condition(workflow.all_handlers_finished)
         if self._publisher is not None:
             self._publisher.cancel()  # a finished journey's status is its result
         return self._tracker.finish(state)

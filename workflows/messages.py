@@ -9,16 +9,43 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents.ids import consent_message_key, offer_message_key
+    from lifeevents.ids import consent_message_key, offer_message_key, summary_message_key
     from lifeevents.models import (
         AgencyDecision,
         AgencyServiceInput,
         JourneyPlan,
+        JourneyStatus,
+        Language,
         LocalizedText,
         MessageKind,
         NotificationInput,
         ServicePlan,
+        SummaryLine,
     )
+
+# Who the summary is from: the journey as a whole, not one agency.
+JOURNEY_TITLE = LocalizedText(en="Your journey", fr="Votre dossier")
+JOURNEY_SENDER = "Tell Us Once"
+
+
+# Why a step failed, as its e-mail tells the person, in their language (the step's status keeps
+# its English reason: changing it would change what recorded journeys replay to).
+_INFORMATION_NOT_GIVEN = LocalizedText(
+    en="The information asked for was not given before the deadline.",
+    fr="Les renseignements demandés n'ont pas été fournis avant l'échéance.",
+)
+_AGENCY_TIMEOUT = LocalizedText(
+    en="{agency} did not decide within the service's time limit.",
+    fr="{agency} n'a pas rendu sa décision dans le délai prévu pour ce service.",
+)
+
+
+def information_not_given(language: Language) -> str:
+    return _INFORMATION_NOT_GIVEN.in_(language)
+
+
+def agency_timeout(agency_name: str, language: Language) -> str:
+    return _AGENCY_TIMEOUT.in_(language).format(agency=agency_name)
 
 
 def offer(plan: JourneyPlan) -> NotificationInput:
@@ -48,9 +75,38 @@ def consent_needed(
         language=plan.language,
         service_title=service.title,
         agency_name=service.agency_name,
+        agency_names=service.agency_names,
         outcome="consent_needed",
         purpose=purpose,
         due_at=due_at,
+    )
+
+
+def summary(plan: JourneyPlan, status: JourneyStatus) -> NotificationInput:
+    """The journey has ended: one message with every service's outcome."""
+    services = {service.service_id: service for service in plan.services}
+    steps = [
+        SummaryLine(
+            title=service.title,
+            agency_name=service.agency_name,
+            agency_names=service.agency_names,
+            state=step.state,
+            outcome=step.outcome,
+            reference=step.reference,
+        )
+        for step in status.steps
+        if (service := services.get(step.id)) is not None and step.outcome != "not_chosen"
+    ]
+    return NotificationInput(
+        journey_id=plan.journey_id,
+        idempotency_key=summary_message_key(plan.journey_id),
+        to_email=plan.intake["contact"]["email"],
+        language=plan.language,
+        service_title=JOURNEY_TITLE,
+        agency_name=JOURNEY_SENDER,
+        outcome="summary",
+        journey_state=status.state,
+        steps=steps,
     )
 
 
@@ -72,6 +128,7 @@ def about_step(
         language=request.language,
         service_title=request.service.title,
         agency_name=request.service.agency_name,
+        agency_names=request.service.agency_names,
         outcome=outcome,
         reference=decision.reference if decision else None,
         agency_message=decision.message if decision else None,

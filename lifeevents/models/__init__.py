@@ -24,6 +24,7 @@ from lifeevents.models.blocks import (
     ReversalStatus,
     ReversePaymentInput,
     SubmissionResult,
+    SummaryLine,
     VerifyIdentityInput,
 )
 from lifeevents.models.citizen import CancelRequest, Confirmation, ConsentAnswer, InformationAnswer
@@ -87,6 +88,7 @@ __all__ = [
     "Model",
     "NotificationInput",
     "NotificationReceipt",
+    "SummaryLine",
     "Operator",
     "PaymentInput",
     "PaymentReceipt",

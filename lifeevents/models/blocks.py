@@ -23,7 +23,19 @@ MessageKind = Literal[
     "reminder",
     "offer",
     "link",
+    "summary",
 ]
+
+
+class SummaryLine(Model):
+    """One step of a journey as its closing summary tells it."""
+
+    title: LocalizedText
+    agency_name: str
+    agency_names: LocalizedText | None = None
+    state: str
+    outcome: str | None = None
+    reference: str | None = None
 
 
 class VerifyIdentityInput(Model):
@@ -100,7 +112,10 @@ class NotificationInput(Model):
     to_email: str
     language: Language
     service_title: LocalizedText
+    # The agency's name in the person's language when its registration gives both
+    # (agency_names), else as the agency was created, in one language (agency_name).
     agency_name: str
+    agency_names: LocalizedText | None = None
     outcome: MessageKind
     reference: str | None = None
     agency_message: str | None = None
@@ -110,6 +125,9 @@ class NotificationInput(Model):
     requested: list[str] = Field(default_factory=list)
     purpose: LocalizedText | None = None
     due_at: datetime | None = None
+    # The journey's closing summary: how it ended, and every step's outcome.
+    journey_state: str | None = None
+    steps: list[SummaryLine] = Field(default_factory=list)
 
 
 class NotificationReceipt(Model):

@@ -117,6 +117,8 @@ class ServicePlan(Model):
     service_id: str
     agency_id: str
     agency_name: str
+    # The agency's name in both languages, when its registration gives it.
+    agency_names: LocalizedText | None = None
     title: LocalizedText
     registration_version: int
     fields: list[str]

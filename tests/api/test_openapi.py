@@ -64,6 +64,8 @@ OPERATION_IDS = {
     ("GET", "/v1/journeys/{journey_id}/access-log"): "get_access_log",
     ("POST", "/v1/journeys/{journey_id}/tokens/revoke"): "revoke_journey_tokens",
     ("POST", "/v1/journeys/{journey_id}/link"): "request_journey_link",
+    ("POST", "/v1/journeys/{journey_id}/feedback"): "give_feedback",
+    ("GET", "/v1/feedback/summary"): "get_feedback_summary",
     ("POST", "/v1/agency-callbacks/{callback_id}"): "agency_callback",
     ("POST", "/v1/agencies"): "create_agency",
     ("POST", "/v1/agencies/{agency_id}/keys"): "rotate_agency_key",

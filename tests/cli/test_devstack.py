@@ -123,13 +123,13 @@ def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path
                 time.sleep(0.2)
             assert state == "completed"
         # Temporal keeps its state in a SQLite file in the data folder; the mail catcher keeps
-        # the four messages (one per service) as files.
+        # the five messages (one per service, and the journey's summary) as files.
         assert (tmp_path / "data" / "temporal.db").exists()
         for _ in range(50):
-            if len(list((tmp_path / "data" / "mail").glob("*.eml"))) == 4:
+            if len(list((tmp_path / "data" / "mail").glob("*.eml"))) == 5:
                 break
             time.sleep(0.1)
-        assert len(list((tmp_path / "data" / "mail").glob("*.eml"))) == 4
+        assert len(list((tmp_path / "data" / "mail").glob("*.eml"))) == 5
     finally:
         dev.send_signal(signal.SIGINT)
         code = dev.wait(timeout=60)

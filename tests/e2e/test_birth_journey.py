@@ -1,9 +1,11 @@
 """A birth told once reaches four agencies, through webhooks, a late callback and a native
 worker, on the real stack."""
 
+import re
 import time
 from typing import Any
 
+import httpx
 from sqlmodel import Session, create_engine, select
 
 from lifeevents.identity_checks import GENERIC_REASON
@@ -12,7 +14,7 @@ from lifeevents.settings import get_settings
 from lifeevents.tables import PaymentLedgerEntry
 from simulated_agencies.demo import JORDAN, SAM
 from tests.support.agency import AGENCY_REQUEST_KEYS
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import SmtpServer, text_of
 from tests.support.stack import Stack, birth_intake
 
 SERVICES = {
@@ -164,16 +166,32 @@ def test_a_birth_reaches_every_agency_and_the_parent_hears_from_each(
             ),
         )
 
-    # One e-mail per service, in French, saying which service and what happens next.
+    # One e-mail per service, then one summary, in French, saying which service and what
+    # happens next, each with a link that opens the journey.
     deadline = time.monotonic() + 10
-    while len(smtp.inbox.messages(email)) < 4 and time.monotonic() < deadline:
+    while len(smtp.inbox.messages(email)) < 5 and time.monotonic() < deadline:
         time.sleep(0.1)
     messages = smtp.inbox.messages(email)
-    assert len(messages) == 4
-    bodies = [m.get_content() for m in messages]
+    assert len(messages) == 5
+    bodies = [text_of(m) for m in messages]
     assert any("Allocation canadienne pour enfants" in b for b in bodies)
     assert all("Et ensuite" in b for b in bodies)
-    assert len({m["Message-ID"] for m in messages}) == 4
+    assert len({m["Message-ID"] for m in messages}) == 5
+    [summary] = [m for m in messages if m["Subject"] == "Votre dossier : résumé"]
+    for service_id in SERVICES:
+        assert steps[service_id]["reference"] in text_of(summary)
+    for message in messages:
+        link = re.search(
+            rf"{re.escape(stack.api_url)}/journeys/{journey_id}\?token=(jt_[\w.-]+)",
+            text_of(message),
+        )
+        assert link is not None, text_of(message)
+        opened = httpx.get(
+            f"{stack.api_url}/v1/journeys/{journey_id}",
+            headers={"Authorization": f"Bearer {link.group(1)}"},
+            timeout=30,
+        )
+        assert opened.status_code == 200, opened.text
 
     # The child benefit pays, once.
     [payment] = _ledger(stack, journey_id)

@@ -45,4 +45,4 @@ def test_a_birth_journey_completes_with_the_app_database_on_postgresql(
         notes = session.exec(
             select(NotificationRecord).where(NotificationRecord.journey_id == journey_id)
         ).all()
-    assert len(payments) == 1 and len(notes) == 4
+    assert len(payments) == 1 and len(notes) == 5  # one per service, and the summary

@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import Session
 
 from lifeevents.catalog import get_catalog
-from lifeevents.models import JourneyPlan, ProactiveOffer
+from lifeevents.models import JourneyPlan, LocalizedText, ProactiveOffer
 from lifeevents.plans import resolve_plan
-from lifeevents.registry import RegistryError
+from lifeevents.registry import RegistryError, ServiceRegistration, upsert_service
 from lifeevents.settings import Settings
+from lifeevents.tables import AgencyService
 from simulated_agencies.demo import intake_for
 from simulated_agencies.seed import seed_demo_data
 
@@ -183,3 +184,19 @@ def test_the_new_life_events_pin_their_legal_deadlines(seeded: Session) -> None:
         "emergency-management.emergency-assistance",
         "housing.temporary-housing",
     ]
+
+
+def test_a_registration_may_name_its_agency_in_both_languages(seeded: Session) -> None:
+    benefit = next(s for s in plan(seeded, "birth").services if s.service_id.startswith("revenue"))
+    assert benefit.agency_names is None  # not given: the name as the agency was created
+    row = seeded.get(AgencyService, benefit.service_id)
+    assert row is not None
+    unchanged = ServiceRegistration.model_validate(row.registration)
+    # The same registration sent again is no new version: the absent name is not stored.
+    assert upsert_service(session=seeded, agency_id="revenue", registration=unchanged).version == 1
+    named = unchanged.model_copy(
+        update={"agency_name": LocalizedText(en="Revenue Agency", fr="Agence du revenu")}
+    )
+    upsert_service(session=seeded, agency_id="revenue", registration=named)
+    benefit = next(s for s in plan(seeded, "birth").services if s.service_id.startswith("revenue"))
+    assert benefit.agency_names == LocalizedText(en="Revenue Agency", fr="Agence du revenu")

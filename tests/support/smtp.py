@@ -12,6 +12,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
+def text_of(message: EmailMessage, subtype: str = "plain") -> str:
+    """A message's body as the person reads it: its plain text (or its HTML) part."""
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"no {subtype} part"
+    return str(part.get_content())
+
+
 class Inbox:
     def __init__(self) -> None:
         self._messages: list[EmailMessage] = []

@@ -41,7 +41,9 @@ async def test_an_agency_that_never_decides_fails_the_step_at_its_sla(
     time_skipping_env: WorkflowEnvironment, recorder: Recorder
 ) -> None:
     began = await time_skipping_env.get_current_time()
-    handle = await start(time_skipping_env.client, service_plan(sla=timedelta(days=10)))
+    handle = await start_journey(
+        time_skipping_env.client, TASK_QUEUE, service_plan(sla=timedelta(days=10)), language="fr"
+    )
     status = await handle.result()  # awaiting the result lets the server skip time
     assert await time_skipping_env.get_current_time() - began >= timedelta(days=10)
     assert status.state == "completed_with_issues"
@@ -50,7 +52,11 @@ async def test_an_agency_that_never_decides_fails_the_step_at_its_sla(
     assert step.reasons == [
         "Provincial Health Plan did not decide within the service's time limit."
     ]
-    assert [n.outcome for n in recorder.notifications] == ["failed"]
+    assert [n.outcome for n in recorder.notifications] == ["failed", "summary"]
+    # The person reads why in their language.
+    assert recorder.notifications[0].reasons == [
+        "Provincial Health Plan n'a pas rendu sa décision dans le délai prévu pour ce service."
+    ]
 
 
 async def test_a_late_decision_resumes_the_step_and_a_second_one_changes_nothing(
@@ -72,7 +78,11 @@ async def test_a_late_decision_resumes_the_step_and_a_second_one_changes_nothing
     assert status.state == "completed"
     assert (status.steps[1].outcome, status.steps[1].reference) == ("approved", "HC-1")
     assert [p.idempotency_key for p in recorder.payments] == [f"{child.id}/pay"]
-    assert [n.outcome for n in recorder.notifications] == ["approved"]
+    # The step's own message, then the journey's summary, once, at the end.
+    assert [n.outcome for n in recorder.notifications] == ["approved", "summary"]
+    summary = recorder.notifications[-1]
+    assert summary.journey_state == "completed"
+    assert [(s.outcome, s.reference) for s in summary.steps] == [("approved", "HC-1")]
     [submission] = recorder.submissions
     assert submission.idempotency_key == f"{child.id}/submit"
     assert submission.request.data == {"child": {"given_name": "Noah"}}
@@ -104,4 +114,7 @@ async def test_an_unverified_informant_reaches_no_agency(
     status = await (await start(time_skipping_env.client, service_plan())).result()
     assert status.state == "failed"
     assert [s.state for s in status.steps] == ["failed", "skipped"]
-    assert recorder.submissions == [] and recorder.notifications == []
+    assert recorder.submissions == []
+    # No agency heard of it; the person hears why, once.
+    [summary] = recorder.notifications
+    assert (summary.outcome, summary.journey_state) == ("summary", "failed")

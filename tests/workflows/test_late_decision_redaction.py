@@ -53,8 +53,9 @@ async def test_a_later_rejection_echoing_the_childs_data_is_redacted(
     status = await handle.result()
     step = status.steps[1]
     assert (step.outcome, step.reasons) == ("rejected", [REDACTED])
-    [notification] = recorder.notifications
+    [notification, summary] = recorder.notifications
     assert (notification.outcome, notification.agency_message) == ("rejected", REDACTED)
+    assert summary.outcome == "summary" and "noah" not in summary.model_dump_json().lower()
     assert "noah" not in status.model_dump_json().lower()
     assert "2026-11-20" not in status.model_dump_json()
 
