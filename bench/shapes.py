@@ -17,8 +17,8 @@ So the counts match a birth: 12 activities (3 in the parent, 9 in the children),
 activities, 4 children, one of them after another, and one signal from outside.
 
 What the bare shape leaves out, on purpose, because it is the journey's own bookkeeping and so
-part of what is measured: the two search-attribute upserts, the patch marker, the child's
-`step_changed` signal to its parent and the SLA timer around the wait for the agency. Every
+part of what is measured: the search-attribute upserts, the patch markers, the status memo, the
+child's `step_changed` signal to its parent and the SLA timer around the wait for the agency. Every
 activity is a no-op: no I/O, no database, no HTTP, so what remains is Temporal's own cost.
 
 Nothing runs at import time: the workflow sandbox re-imports this module for every run.
