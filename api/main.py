@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api.body_limit import BodyLimitMiddleware
 from api.errors import install_handlers
@@ -28,6 +29,7 @@ from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
+from web import pages
 
 
 @asynccontextmanager
@@ -65,6 +67,9 @@ def create_app() -> FastAPI:
         health,
     ):
         app.include_router(module.router)
+    # The citizen's web pages, beside the JSON API (which they call in process).
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     install_handlers(app)
 
     def openapi() -> dict[str, Any]:
