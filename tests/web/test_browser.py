@@ -1,0 +1,147 @@
+"""The pages in a real browser against the running stack (API, worker, agencies): no serious
+accessibility fault on any page in either language, a birth told by keyboard alone, the whole
+path without JavaScript, and the journey's page reached from an e-mail's link."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.support.stack import Stack
+from tests.web.browser import browser, serious_violations
+from tests.web.forms import BIRTH_ANSWERS
+
+__all__ = ["browser"]
+CONSENTS = ["vital-statistics.birth-registration", "revenue.child-benefit"]
+
+
+@pytest.fixture
+async def context(browser: Browser, stack: Stack) -> AsyncIterator[BrowserContext]:
+    context = await browser.new_context(base_url=stack.api_url)
+    yield context
+    await context.close()
+
+
+async def _check_accessible(page: Page, where: str, found: dict[str, list[str]]) -> None:
+    violations = await serious_violations(page)
+    if violations:
+        found[f"{where} ({page.url})"] = violations
+
+
+async def _fill_questions(page: Page, answers: dict[str, str]) -> None:
+    for name, value in answers.items():
+        field = page.locator(f'[name="{name}"]')
+        if await field.first.get_attribute("type") == "radio":
+            await page.locator(f'[name="{name}"][value="{value}"]').check()
+        else:
+            await field.fill(value)
+
+
+async def _tell_a_birth(page: Page, found: dict[str, list[str]] | None = None) -> str:
+    """From the start page to the confirmation; the journey's reference. With ``found``, axe
+    looks at every page on the way, an error page included."""
+
+    async def look(where: str) -> None:
+        if found is not None:
+            await _check_accessible(page, where, found)
+
+    await page.goto("/")
+    await look("start")
+    await page.locator('a[href="/life-events/birth/questions"]').click()
+    await look("questions")
+    await _fill_questions(page, {**BIRTH_ANSWERS, "contact.email": "not an address"})
+    await page.locator("main form button[type=submit]").click()
+    await expect(page.locator(".govuk-error-summary")).to_be_visible()
+    await look("questions with errors")
+    # What was typed is still there; only the wrong answer needs changing.
+    await expect(page.locator('[name="child.given_name"]')).to_have_value("Léa")
+    await page.locator('[name="contact.email"]').fill("amelie@example.org")
+    await page.locator("main form button[type=submit]").click()
+    await look("services")
+    for service in CONSENTS:
+        await page.locator(f'input[name="consents"][value="{service}"]').check()
+    await page.locator("main form button[type=submit]").click()
+    await look("check")
+    await page.locator("main form button[type=submit]").click()
+    await expect(page.locator(".govuk-panel--confirmation")).to_be_visible()
+    await look("sent")
+    reference = await page.locator(".govuk-panel__body strong").inner_text()
+    await page.locator(f'a[href="/journeys/{reference}"]').click()
+    await expect(page.locator("ol li").first).to_be_visible()
+    await look("journey")
+    return reference
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+async def test_no_page_has_a_serious_accessibility_fault(
+    browser: Browser, stack: Stack, language: str
+) -> None:
+    context = await browser.new_context(base_url=stack.api_url, locale=language)
+    try:
+        page = await context.new_page()
+        await page.goto("/")
+        await expect(page.locator("html")).to_have_attribute("lang", language)
+        found: dict[str, list[str]] = {}
+        await _tell_a_birth(page, found)
+        assert found == {}
+    finally:
+        await context.close()
+
+
+async def test_the_whole_path_works_without_javascript(browser: Browser, stack: Stack) -> None:
+    context = await browser.new_context(base_url=stack.api_url, java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        reference = await _tell_a_birth(page)
+        assert page.url.endswith(f"/journeys/{reference}")
+        token = next(c["value"] for c in await context.cookies() if c["name"] == "journey")
+    finally:
+        await context.close()
+    # The e-mail's link, opened on another device: the token moves to a cookie at once.
+    elsewhere = await browser.new_context(base_url=stack.api_url, java_script_enabled=False)
+    try:
+        page = await elsewhere.new_page()
+        await page.goto(f"/journeys/{reference}?token={token}")
+        assert page.url == f"{stack.api_url}/journeys/{reference}"
+        await expect(page.locator("h1")).to_have_text("Your journey")
+        await expect(page.locator("ol li")).not_to_have_count(0)
+    finally:
+        await elsewhere.close()
+
+
+async def _tab_to(page: Page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element ``selector`` names has the focus, as a person would."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+async def test_a_birth_is_told_by_keyboard_alone(context: BrowserContext) -> None:
+    page = await context.new_page()
+    await page.goto("/")
+    await _tab_to(page, 'a[href="/life-events/birth/questions"]')
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/questions")
+    for name, value in BIRTH_ANSWERS.items():
+        if name == "child.sex":
+            # A radio group takes the focus once: Space chooses, the arrow keys move on.
+            await _tab_to(page, f'[name="{name}"]')
+            await page.keyboard.press("Space")
+            while await page.evaluate("() => document.activeElement.value") != value:
+                await page.keyboard.press("ArrowRight")
+            continue
+        await _tab_to(page, f'[name="{name}"]')
+        await page.keyboard.type(value)
+    await _tab_to(page, "main form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/services")
+    await _tab_to(page, f'input[name="consents"][value="{CONSENTS[0]}"]')
+    await page.keyboard.press("Space")
+    await _tab_to(page, "main form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/check")
+    await _tab_to(page, "main form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".govuk-panel--confirmation")).to_be_visible()
