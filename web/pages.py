@@ -185,7 +185,7 @@ def switch_language(language: str, request: Request, next: str | None = None) ->
     """The language switch: remembered in a cookie, back to the same page."""
     response = see_other(local_path(next))
     if language in LANGUAGES:
-        set_cookie(request, response, LANGUAGE_COOKIE, language, max_age=365 * 86_400)
+        set_cookie(response, LANGUAGE_COOKIE, language, max_age=365 * 86_400)
     return response
 
 
@@ -198,7 +198,7 @@ def _draft(request: Request, settings: Settings, life_event: str) -> Draft | Non
 
 
 def _keep(request: Request, response: Response, settings: Settings, draft: Draft) -> None:
-    set_cookie(request, response, DRAFT_COOKIE, seal(settings, draft), path="/life-events")
+    set_cookie(response, DRAFT_COOKIE, seal(settings, draft), path="/life-events")
 
 
 def _questions_page(
@@ -502,7 +502,7 @@ async def send(
 
 def _journey_cookie(request: Request, response: Response, journey_id: str, token: str) -> None:
     """The journey's token, for this journey's pages only, until the browser closes."""
-    set_cookie(request, response, JOURNEY_COOKIE, token, path=f"/journeys/{journey_id}")
+    set_cookie(response, JOURNEY_COOKIE, token, path=f"/journeys/{journey_id}")
 
 
 def _token_check(session: Session, settings: Settings, token: str, journey_id: str) -> TokenCheck:

@@ -8,7 +8,6 @@ by a sibling domain cannot be paired with a token without the secret.
 import hashlib
 import hmac
 import secrets
-from ipaddress import ip_address
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,22 +30,7 @@ SECURITY_HEADERS = {
 }
 
 
-def cookie_secure(request: Request) -> bool:
-    """Secure cookies everywhere, but on plain HTTP to a loopback address (the developer's own
-    machine, where browsers may refuse to keep Secure cookies set over plain HTTP)."""
-    if request.url.scheme == "https":
-        return True
-    host = request.url.hostname or ""
-    if host == "localhost":
-        return False
-    try:
-        return not ip_address(host).is_loopback
-    except ValueError:
-        return True
-
-
 def set_cookie(
-    request: Request,
     response: Response,
     name: str,
     value: str,
@@ -59,7 +43,9 @@ def set_cookie(
         value,
         path=path,
         max_age=max_age,
-        secure=cookie_secure(request),
+        # Always: browsers keep Secure cookies over plain HTTP to 127.0.0.1 and localhost too
+        # (tests/web/test_browser.py runs the stack so), so development needs no exception.
+        secure=True,
         httponly=True,
         samesite="lax",
     )
@@ -85,7 +71,7 @@ def csrf_token(settings: Settings, secret: str) -> str:
 
 def ensure_csrf_cookie(request: Request, response: Response) -> None:
     if request.cookies.get(CSRF_COOKIE) != csrf_secret(request):
-        set_cookie(request, response, CSRF_COOKIE, csrf_secret(request))
+        set_cookie(response, CSRF_COOKIE, csrf_secret(request))
 
 
 def csrf_valid(request: Request, settings: Settings, presented: str | None) -> bool:

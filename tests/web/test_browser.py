@@ -94,7 +94,10 @@ async def test_the_whole_path_works_without_javascript(browser: Browser, stack: 
         page = await context.new_page()
         reference = await _tell_a_birth(page)
         assert page.url.endswith(f"/journeys/{reference}")
-        token = next(c["value"] for c in await context.cookies() if c["name"] == "journey")
+        cookies = await context.cookies()
+        token = next(c["value"] for c in cookies if c["name"] == "journey")
+        # Secure, yet kept over plain HTTP to 127.0.0.1: development needs no exception.
+        assert all(c["secure"] and c["httpOnly"] for c in cookies), cookies
     finally:
         await context.close()
     # The e-mail's link, opened on another device: the token moves to a cookie at once.
