@@ -29,7 +29,8 @@ from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
-from web import pages
+from web import intake_pages, journey_pages
+from web.rendering import STATIC_DIR
 
 
 @asynccontextmanager
@@ -68,8 +69,9 @@ def create_app() -> FastAPI:
     ):
         app.include_router(module.router)
     # The citizen's web pages, beside the JSON API (which they call in process).
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.include_router(intake_pages.router)
+    app.include_router(journey_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 
     def openapi() -> dict[str, Any]:

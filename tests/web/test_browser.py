@@ -2,6 +2,7 @@
 accessibility fault on any page in either language, a birth told by keyboard alone, the whole
 path without JavaScript, and the journey's page reached from an e-mail's link."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -108,6 +109,18 @@ async def test_the_whole_path_works_without_javascript(browser: Browser, stack: 
         assert page.url == f"{stack.api_url}/journeys/{reference}"
         await expect(page.locator("h1")).to_have_text("Your journey")
         await expect(page.locator("ol li")).not_to_have_count(0)
+        await expect(page.get_by_text("Who has seen your data").first).to_be_visible()
+        # A consent not given at intake is asked on the page, and answered there.
+        consent = page.locator('form[action$="/consents"]').first
+        for _ in range(60):
+            if await consent.count():
+                break
+            await asyncio.sleep(0.5)
+            await page.reload()
+        service = await consent.locator('[name="service_id"]').get_attribute("value")
+        await consent.locator('button[value="yes"]').click()
+        assert page.url == f"{stack.api_url}/journeys/{reference}"
+        await expect(page.locator(f'input[name="service_id"][value="{service}"]')).to_have_count(0)
     finally:
         await elsewhere.close()
 

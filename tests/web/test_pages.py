@@ -4,10 +4,13 @@ form however often it is sent."""
 
 import html
 import re
+import time
 
 import httpx
 from fastapi.testclient import TestClient
 
+from lifeevents import journey_tokens
+from lifeevents.settings import get_settings
 from tests.web.conftest import web
 from tests.web.forms import BIRTH_ANSWERS, hidden_fields
 from web.security import CONTENT_SECURITY_POLICY
@@ -166,3 +169,21 @@ def test_unknown_pages_say_so(web: TestClient) -> None:
     assert web.get("/life-events/nothing/questions").status_code == 404
     assert web.get("/journeys/journey-nobody/sent").status_code == 404
     assert web.get("/journeys/journey-nobody", params={"token": "jt_forged"}).status_code == 404
+
+
+def test_an_emails_link_moves_its_token_to_a_cookie(web: TestClient) -> None:
+    settings = get_settings()
+    journey = "journey-from-an-email"
+    token = journey_tokens.issue(settings, journey)
+    opened = web.get(f"/journeys/{journey}", params={"token": token}, follow_redirects=False)
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/journeys/{journey}"
+    cookie = opened.headers["set-cookie"]
+    assert f"journey={token}" in cookie and f"Path=/journeys/{journey}" in cookie
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    # Another journey's token opens nothing; an old one says the link has expired.
+    other = journey_tokens.issue(settings, "journey-of-someone-else")
+    assert web.get(f"/journeys/{journey}", params={"token": other}).status_code == 404
+    old = journey_tokens.issue(settings, journey, now=time.time() - 400 * 86_400)
+    expired = web.get(f"/journeys/{journey}", params={"token": old})
+    assert expired.status_code == 401 and "This link has expired" in expired.text

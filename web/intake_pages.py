@@ -1,117 +1,42 @@
-"""The citizen's pages: find a life event, tell us once, choose and consent, check and send,
-then follow the journey. Server-rendered; they work without JavaScript."""
+"""Tell us once, in a browser: find the life event, answer its questions, choose and consent,
+check and send. Server-rendered; they work without JavaScript."""
 
 import re
 import secrets
 from datetime import timedelta
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from babel.dates import format_date
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep, SettingsDep
-from api.errors import (
-    IdempotencyKeyReused,
-    JourneyNotFound,
-    StatusUnavailable,
-    TooManyFailedIdentityChecks,
-    Unprocessable,
-)
+from api.errors import IdempotencyKeyReused, TooManyFailedIdentityChecks, Unprocessable
 from api.gateway import TemporalGateway
 from api.services import intake
-from lifeevents import identity_checks, journey_tokens
+from lifeevents import identity_checks
 from lifeevents.catalog import LifeEventDefinition, get_catalog
-from lifeevents.journey_tokens import TokenCheck
 from lifeevents.plans import BundleEntry, bundle
 from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from web import questions
 from web.draft import DRAFT_COOKIE, Draft, seal, unseal
-from web.i18n import LANGUAGE_COOKIE, LANGUAGES, NATIVE_NAMES, request_language, translations
-from web.security import (
-    CSRF_FIELD,
-    SECURITY_HEADERS,
-    csrf_secret,
-    csrf_token,
-    csrf_valid,
-    ensure_csrf_cookie,
-    local_path,
-    set_cookie,
+from web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations
+from web.journey_pages import journey_cookie
+from web.rendering import (
+    FormDep,
+    error_page,
+    expired_form,
+    form_lists,
+    not_found,
+    render,
+    see_other,
 )
+from web.security import CSRF_FIELD, csrf_valid, local_path, set_cookie
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-# GOV.UK Frontend (vendored: static/govuk/README.md) and our own few files.
-STATIC_DIR = Path(__file__).parent / "static"
-JOURNEY_COOKIE = "journey"
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-JOURNEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
-# A form's inputs: bounded before anything reads them.
-MAX_FIELDS = 200
-MAX_VALUE_CHARS = 1000
-
-
-def render(
-    request: Request,
-    settings: Settings,
-    template: str,
-    context: dict[str, Any] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    language = request_language(request)
-    gettext = translations(language).gettext
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {
-            "_": gettext,
-            "lang": language,
-            "other_languages": [
-                (code, NATIVE_NAMES[code]) for code in LANGUAGES if code != language
-            ],
-            "here": request.url.path,
-            "csrf_field": CSRF_FIELD,
-            "csrf_token": csrf_token(settings, csrf_secret(request)),
-            **(context or {}),
-        },
-        status_code=status_code,
-        headers=SECURITY_HEADERS,
-    )
-    ensure_csrf_cookie(request, response)
-    return response
-
-
-def error_page(
-    request: Request, settings: Settings, status_code: int, title: str, text: str
-) -> HTMLResponse:
-    return render(
-        request, settings, "error.html", {"title": title, "text": text}, status_code=status_code
-    )
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
-
-
-async def form_of(request: Request) -> dict[str, str]:
-    """The posted form as text values, each bounded; a repeated name keeps its last value."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return {
-        key: value[:MAX_VALUE_CHARS] for key, value in form.multi_items() if isinstance(value, str)
-    }
-
-
-async def form_lists(request: Request, name: str) -> list[str]:
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return [v[:100] for v in form.getlist(name) if isinstance(v, str)][:50]
-
-
-FormDep = Annotated[dict[str, str], Depends(form_of)]
 
 
 def _definition(life_event: str) -> LifeEventDefinition | None:
@@ -121,28 +46,6 @@ def _definition(life_event: str) -> LifeEventDefinition | None:
 def _builder(request: Request, definition: LifeEventDefinition) -> questions.QuestionBuilder:
     language = request_language(request)
     return questions.QuestionBuilder(definition, language, translations(language).gettext)
-
-
-def _not_found(request: Request, settings: Settings) -> HTMLResponse:
-    _ = translations(request_language(request)).gettext
-    return error_page(
-        request,
-        settings,
-        404,
-        _("Page not found"),
-        _("If you typed the web address, check it is correct."),
-    )
-
-
-def _expired_form(request: Request, settings: Settings) -> HTMLResponse:
-    _ = translations(request_language(request)).gettext
-    return error_page(
-        request,
-        settings,
-        403,
-        _("This form has expired"),
-        _("Nothing was sent. Go back, reload the page and try again."),
-    )
 
 
 # --- the start page ---------------------------------------------------------------------------
@@ -231,7 +134,7 @@ def _questions_page(
 def ask(life_event: str, request: Request, settings: SettingsDep) -> HTMLResponse:
     definition = _definition(life_event)
     if definition is None:
-        return _not_found(request, settings)
+        return not_found(request, settings)
     draft = _draft(request, settings, life_event)
     sections = _builder(request, definition).sections()
     values = questions.form_values(sections, draft.answers) if draft else {}
@@ -242,9 +145,9 @@ def ask(life_event: str, request: Request, settings: SettingsDep) -> HTMLRespons
 def answer(life_event: str, request: Request, settings: SettingsDep, form: FormDep) -> Response:
     definition = _definition(life_event)
     if definition is None:
-        return _not_found(request, settings)
+        return not_found(request, settings)
     if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return _expired_form(request, settings)
+        return expired_form(request, settings)
     builder = _builder(request, definition)
     sections = builder.sections()
     answers = questions.read_answers(sections, form)
@@ -328,7 +231,7 @@ def choose(
 ) -> Response:
     definition = _definition(life_event)
     if definition is None:
-        return _not_found(request, settings)
+        return not_found(request, settings)
     draft = _draft(request, settings, life_event)
     if draft is None or not draft.answers:
         return see_other(f"/life-events/{life_event}/questions")
@@ -341,9 +244,9 @@ async def chosen(
 ) -> Response:
     definition = _definition(life_event)
     if definition is None:
-        return _not_found(request, settings)
+        return not_found(request, settings)
     if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return _expired_form(request, settings)
+        return expired_form(request, settings)
     draft = _draft(request, settings, life_event)
     if draft is None or not draft.answers:
         return see_other(f"/life-events/{life_event}/questions")
@@ -422,7 +325,7 @@ def check(
 ) -> Response:
     definition = _definition(life_event)
     if definition is None:
-        return _not_found(request, settings)
+        return not_found(request, settings)
     draft = _draft(request, settings, life_event)
     if draft is None or not draft.answers:
         return see_other(f"/life-events/{life_event}/questions")
@@ -441,15 +344,15 @@ async def send(
 ) -> Response:
     definition = _definition(life_event)
     if definition is None:
-        return _not_found(request, settings)
+        return not_found(request, settings)
     if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return _expired_form(request, settings)
+        return expired_form(request, settings)
     draft = _draft(request, settings, life_event)
     if draft is None or not draft.answers or draft.services is None:
         return see_other(f"/life-events/{life_event}/questions")
     idempotency_key = form.get("idempotency_key", "")
     if not IDEMPOTENCY_KEY.match(idempotency_key):
-        return _expired_form(request, settings)
+        return expired_form(request, settings)
     language = request_language(request)
     _ = translations(language).gettext
     answers = dict(draft.answers)
@@ -490,113 +393,8 @@ async def send(
             _("We could not check this identity several times lately. Try again later."),
         )
     except IdempotencyKeyReused:
-        return _expired_form(request, settings)
+        return expired_form(request, settings)
     response = see_other(f"/journeys/{accepted.journey_id}/sent")
-    _journey_cookie(request, response, accepted.journey_id, accepted.access_token)
+    journey_cookie(response, accepted.journey_id, accepted.access_token)
     response.delete_cookie(DRAFT_COOKIE, path="/life-events")
     return response
-
-
-# --- the journey ------------------------------------------------------------------------------
-
-
-def _journey_cookie(request: Request, response: Response, journey_id: str, token: str) -> None:
-    """The journey's token, for this journey's pages only, until the browser closes."""
-    set_cookie(response, JOURNEY_COOKIE, token, path=f"/journeys/{journey_id}")
-
-
-def _token_check(session: Session, settings: Settings, token: str, journey_id: str) -> TokenCheck:
-    try:
-        return journey_tokens.check(session, settings, token[:500], journey_id)
-    finally:
-        session.close()
-
-
-def _link_expired(request: Request, settings: Settings) -> HTMLResponse:
-    _ = translations(request_language(request)).gettext
-    return error_page(
-        request,
-        settings,
-        401,
-        _("This link has expired"),
-        _("For your security, links to a journey stop working after a while."),
-    )
-
-
-async def _opened(
-    request: Request, session: Session, settings: Settings, journey_id: str
-) -> HTMLResponse | None:
-    """None when this browser holds a valid token of the journey; else the page to show."""
-    token = request.cookies.get(JOURNEY_COOKIE)
-    if not token or not JOURNEY_ID.match(journey_id):
-        return _not_found(request, settings)
-    match await run_in_threadpool(_token_check, session, settings, token, journey_id):
-        case TokenCheck.VALID:
-            return None
-        case TokenCheck.EXPIRED | TokenCheck.REVOKED:
-            return _link_expired(request, settings)
-        case _:
-            return _not_found(request, settings)
-
-
-@router.get("/journeys/{journey_id}/sent", response_class=HTMLResponse)
-async def sent(
-    journey_id: str, request: Request, session: SessionDep, settings: SettingsDep
-) -> HTMLResponse:
-    refused = await _opened(request, session, settings, journey_id)
-    if refused is not None:
-        return refused
-    return render(request, settings, "sent.html", {"journey_id": journey_id})
-
-
-@router.get("/journeys/{journey_id}", response_class=HTMLResponse)
-async def journey(
-    journey_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: Annotated[str | None, Query(max_length=500)] = None,
-) -> Response:
-    """The journey's page. Reached from an e-mail's link (``?token=``), the token moves to a
-    cookie and the page reloads without it: the address bar and history keep no token."""
-    if token is not None:
-        if not JOURNEY_ID.match(journey_id):
-            return _not_found(request, settings)
-        match await run_in_threadpool(_token_check, session, settings, token, journey_id):
-            case TokenCheck.VALID:
-                response = see_other(f"/journeys/{journey_id}")
-                _journey_cookie(request, response, journey_id, token)
-                return response
-            case TokenCheck.EXPIRED | TokenCheck.REVOKED:
-                return _link_expired(request, settings)
-            case _:
-                return _not_found(request, settings)
-    refused = await _opened(request, session, settings, journey_id)
-    if refused is not None:
-        return refused
-    gateway = TemporalGateway(request.app.state.temporal, settings)
-    language = request_language(request)
-    _ = translations(language).gettext
-    try:
-        status = await gateway.journey_status(journey_id)
-    except JourneyNotFound:
-        return _not_found(request, settings)
-    except StatusUnavailable:
-        return error_page(
-            request,
-            settings,
-            503,
-            _("Sorry, there is a problem with the service"),
-            _("Try again in a few minutes."),
-        )
-    definition = _definition(status.life_event)
-    return render(
-        request,
-        settings,
-        "journey.html",
-        {
-            "status": status,
-            "definition": definition,
-            "format_date": lambda moment: format_date(moment, format="long", locale=language),
-        },
-    )
