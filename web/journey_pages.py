@@ -5,7 +5,7 @@ import re
 from typing import Annotated
 
 from babel.dates import format_date
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from api.deps import SessionDep, SettingsDep
 from api.errors import JourneyNotFound, StatusUnavailable, StepNoLongerWaits, UpdateRefused
 from api.gateway import TemporalGateway
+from api.services import links
 from lifeevents import audit, journey_tokens
 from lifeevents.catalog import get_catalog
 from lifeevents.journey_tokens import TokenCheck
@@ -41,14 +42,10 @@ def _token_check(session: Session, settings: Settings, token: str, journey_id: s
         session.close()
 
 
-def _link_expired(request: Request, settings: Settings) -> HTMLResponse:
-    _ = translations(request_language(request)).gettext
-    return error_page(
-        request,
-        settings,
-        401,
-        _("This link has expired"),
-        _("For your security, links to a journey stop working after a while."),
+def _link_expired(request: Request, settings: Settings, journey_id: str) -> HTMLResponse:
+    """An expired or revoked link: offer a fresh one, sent to the journey's own address."""
+    return render(
+        request, settings, "link_expired.html", {"journey_id": journey_id}, status_code=401
     )
 
 
@@ -63,7 +60,7 @@ async def _opened(
         case TokenCheck.VALID:
             return None
         case TokenCheck.EXPIRED | TokenCheck.REVOKED:
-            return _link_expired(request, settings)
+            return _link_expired(request, settings, journey_id)
         case _:
             return not_found(request, settings)
 
@@ -97,7 +94,7 @@ async def journey(
                 journey_cookie(response, journey_id, token)
                 return response
             case TokenCheck.EXPIRED | TokenCheck.REVOKED:
-                return _link_expired(request, settings)
+                return _link_expired(request, settings, journey_id)
             case _:
                 return not_found(request, settings)
     refused = await _opened(request, session, settings, journey_id)
@@ -209,3 +206,21 @@ async def answer_consent(
         )
     )
     return see_other(f"/journeys/{journey_id}")
+
+
+@router.post("/journeys/{journey_id}/link", response_class=HTMLResponse)
+async def fresh_link(
+    journey_id: str,
+    request: Request,
+    settings: SettingsDep,
+    form: FormDep,
+    background: BackgroundTasks,
+) -> Response:
+    """A fresh link by e-mail, as ``POST /v1/journeys/{id}/link`` does: the same answer whether
+    the journey exists or not, and at most one e-mail per interval."""
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    if JOURNEY_ID.match(journey_id):
+        gateway = TemporalGateway(request.app.state.temporal, settings)
+        background.add_task(links.send_fresh_link, settings, gateway, journey_id)
+    return render(request, settings, "link_sent.html")

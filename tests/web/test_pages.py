@@ -187,3 +187,8 @@ def test_an_emails_link_moves_its_token_to_a_cookie(web: TestClient) -> None:
     old = journey_tokens.issue(settings, journey, now=time.time() - 400 * 86_400)
     expired = web.get(f"/journeys/{journey}", params={"token": old})
     assert expired.status_code == 401 and "This link has expired" in expired.text
+    # It offers a fresh one, e-mailed to the journey's own address (the same answer whether
+    # the journey exists or not).
+    asked = web.post(f"/journeys/{journey}/link", data=hidden_fields(expired))
+    assert asked.status_code == 200 and "Check your email" in asked.text
+    assert web.post(f"/journeys/{journey}/link", data={}).status_code == 403
