@@ -3,6 +3,7 @@ accessibility fault on any page in either language, a birth told by keyboard alo
 path without JavaScript, and the journey's page reached from an e-mail's link."""
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -80,11 +81,20 @@ async def test_no_page_has_a_serious_accessibility_fault(
     context = await browser.new_context(base_url=stack.api_url, locale=language)
     try:
         page = await context.new_page()
+        # Nothing refused by the Content-Security-Policy, no script failing, no file missing.
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        # The questions with a mistake come back as 422, which Chromium logs: expected.
+        expected = "the server responded with a status of 422"
         await page.goto("/")
         await expect(page.locator("html")).to_have_attribute("lang", language)
+        # GOV.UK Frontend's script ran (it marks the body), served by us.
+        await expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
         found: dict[str, list[str]] = {}
         await _tell_a_birth(page, found)
         assert found == {}
+        assert [problem for problem in problems if expected not in problem] == []
     finally:
         await context.close()
 
