@@ -17,7 +17,7 @@ from api.services import links
 from lifeevents import audit, journey_tokens
 from lifeevents.catalog import get_catalog
 from lifeevents.journey_tokens import TokenCheck
-from lifeevents.models import ConsentAnswer
+from lifeevents.models import CancelRequest, ConsentAnswer
 from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AuditEntry
 from web.i18n import request_language, translations
@@ -224,3 +224,45 @@ async def fresh_link(
         gateway = TemporalGateway(request.app.state.temporal, settings)
         background.add_task(links.send_fresh_link, settings, gateway, journey_id)
     return render(request, settings, "link_sent.html")
+
+
+@router.get("/journeys/{journey_id}/cancel", response_class=HTMLResponse)
+async def cancel_question(
+    journey_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    """Cancelling asks first: what stops, and what is undone."""
+    refused = await _opened(request, session, settings, journey_id)
+    if refused is not None:
+        return refused
+    return render(request, settings, "cancel.html", {"journey_id": journey_id})
+
+
+@router.post("/journeys/{journey_id}/cancel", response_class=HTMLResponse)
+async def cancel(
+    journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    refused = await _opened(request, session, settings, journey_id)
+    if refused is not None:
+        return refused
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    if form.get("confirm") != "yes":
+        return see_other(f"/journeys/{journey_id}")
+    _ = translations(request_language(request)).gettext
+    gateway = TemporalGateway(request.app.state.temporal, settings)
+    try:
+        await gateway.cancel(journey_id, CancelRequest())
+    except (UpdateRefused, JourneyNotFound):
+        return error_page(
+            request,
+            settings,
+            409,
+            _("This journey can no longer be cancelled"),
+            _("It is over already. Go back to your journey to see how it ended."),
+        )
+    await run_in_threadpool(
+        lambda: audit.append(
+            session, actor="citizen", action="journey_cancelled", journey_id=journey_id, detail={}
+        )
+    )
+    return see_other(f"/journeys/{journey_id}")

@@ -131,6 +131,20 @@ async def test_the_whole_path_works_without_javascript(browser: Browser, stack: 
         await consent.locator('button[value="yes"]').click()
         assert page.url == f"{stack.api_url}/journeys/{reference}"
         await expect(page.locator(f'input[name="service_id"][value="{service}"]')).to_have_count(0)
+        # Cancelling asks first; "No" keeps the journey, "Yes" stops it.
+        await page.locator(f'a[href="/journeys/{reference}/cancel"]').click()
+        await expect(page.locator("h1")).to_have_text("Cancel this journey?")
+        await page.locator('button[name="confirm"]').click()
+        assert page.url == f"{stack.api_url}/journeys/{reference}"
+        # The journey stops once what it undoes is undone.
+        state = page.locator("main .govuk-summary-list .govuk-tag")
+        for _ in range(60):
+            if await state.inner_text() == "Cancelled":
+                break
+            await asyncio.sleep(0.5)
+            await page.reload()
+        await expect(state).to_have_text("Cancelled")
+        await expect(page.locator(f'a[href="/journeys/{reference}/cancel"]')).to_have_count(0)
     finally:
         await elsewhere.close()
 
