@@ -4,9 +4,9 @@ check and send. Server-rendered; they work without JavaScript."""
 import re
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
@@ -84,7 +84,9 @@ def start(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLR
 
 
 @router.get("/language/{language}")
-def switch_language(language: str, request: Request, next: str | None = None) -> Response:
+def switch_language(
+    language: str, next: Annotated[str | None, Query(max_length=500)] = None
+) -> Response:
     """The language switch: remembered in a cookie, back to the same page."""
     response = see_other(local_path(next))
     if language in LANGUAGES:
@@ -100,7 +102,7 @@ def _draft(request: Request, settings: Settings, life_event: str) -> Draft | Non
     return draft if draft is not None and draft.life_event == life_event else None
 
 
-def _keep(request: Request, response: Response, settings: Settings, draft: Draft) -> None:
+def _keep(response: Response, settings: Settings, draft: Draft) -> None:
     set_cookie(response, DRAFT_COOKIE, seal(settings, draft), path="/life-events")
 
 
@@ -157,7 +159,7 @@ def answer(life_event: str, request: Request, settings: SettingsDep, form: FormD
     draft = _draft(request, settings, life_event) or Draft(life_event)
     draft.answers = answers
     response = see_other(f"/life-events/{life_event}/services")
-    _keep(request, response, settings, draft)
+    _keep(response, settings, draft)
     return response
 
 
@@ -270,7 +272,7 @@ async def chosen(
         )
     draft.services, draft.consents = selected, consents
     response = see_other(f"/life-events/{life_event}/check")
-    _keep(request, response, settings, draft)
+    _keep(response, settings, draft)
     return response
 
 
