@@ -8,6 +8,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, SettingsDep
@@ -17,7 +18,7 @@ from api.services import links
 from lifeevents import audit, journey_tokens
 from lifeevents.catalog import get_catalog
 from lifeevents.journey_tokens import TokenCheck
-from lifeevents.models import CancelRequest, ConsentAnswer
+from lifeevents.models import CancelRequest, ConsentAnswer, InformationAnswer
 from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AuditEntry
 from web.i18n import request_language, translations
@@ -100,6 +101,19 @@ async def journey(
     refused = await _opened(request, session, settings, journey_id)
     if refused is not None:
         return refused
+    return await _journey_page(request, session, settings, journey_id)
+
+
+async def _journey_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    journey_id: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The journey's page; with ``errors`` (by input name), an answer to a request for
+    information came back incomplete, and ``values`` are what the person typed."""
     gateway = TemporalGateway(request.app.state.temporal, settings)
     language = request_language(request)
     _ = translations(language).gettext
@@ -134,7 +148,10 @@ async def journey(
             "access_log": access_log,
             "format_date": lambda moment: format_date(moment, format="long", locale=language),
             "humanise": humanise,
+            "errors": errors or {},
+            "values": values or {},
         },
+        status_code=422 if errors else 200,
     )
 
 
@@ -265,4 +282,44 @@ async def cancel(
             session, actor="citizen", action="journey_cancelled", journey_id=journey_id, detail={}
         )
     )
+    return see_other(f"/journeys/{journey_id}")
+
+
+@router.post("/journeys/{journey_id}/information", response_class=HTMLResponse)
+async def answer_information(
+    journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    """What an agency asked the person for, answered right on the journey's page."""
+    refused = await _opened(request, session, settings, journey_id)
+    if refused is not None:
+        return refused
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    _ = translations(request_language(request)).gettext
+    request_id = form.get("request_id", "")
+    answers = {
+        name.removeprefix("answers."): value.strip()
+        for name, value in form.items()
+        if name.startswith("answers.")
+    }
+    missing = {
+        f"answers.{name}": _("Enter {label}").format(label=_(humanise(name)).lower())
+        for name, value in answers.items()
+        if not value
+    }
+    if missing or not answers or not 0 < len(request_id) <= 300:
+        return await _journey_page(request, session, settings, journey_id, missing, form)
+    gateway = TemporalGateway(request.app.state.temporal, settings)
+    try:
+        await gateway.provide_information(
+            journey_id, InformationAnswer(request_id=request_id, answers=answers)
+        )
+    except (UpdateRefused, StepNoLongerWaits, JourneyNotFound, ValidationError):
+        return error_page(
+            request,
+            settings,
+            409,
+            _("This question no longer needs an answer"),
+            _("The journey has moved on. Go back to your journey to see where it stands."),
+        )
     return see_other(f"/journeys/{journey_id}")

@@ -5,6 +5,7 @@ path without JavaScript, and the journey's page reached from an e-mail's link.""
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
@@ -204,3 +205,46 @@ async def test_a_birth_is_told_by_keyboard_alone(context: BrowserContext) -> Non
     await _tab_to(page, "main form button[type=submit]")
     await page.keyboard.press("Enter")
     await expect(page.locator(".govuk-panel--confirmation")).to_be_visible()
+
+
+async def test_an_agencys_question_is_answered_on_the_journey_page(
+    context: BrowserContext, stack: Stack
+) -> None:
+    """The retirement pension asks for a bank account (the simulated agency's `ask`)."""
+    page = await context.new_page()
+    await page.goto("/life-events/retirement/questions")
+    last_day = date.today() - timedelta(days=10)
+    await _fill_questions(
+        page,
+        {
+            "informant.national_id": "456789123",
+            "informant.given_name": "Marc",
+            "informant.family_name": "Gagnon",
+            "informant.birth_date-day": "20",
+            "informant.birth_date-month": "1",
+            "informant.birth_date-year": "1958",
+            "retirement.last_working_day-day": str(last_day.day),
+            "retirement.last_working_day-month": str(last_day.month),
+            "retirement.last_working_day-year": str(last_day.year),
+            "retirement.years_in_country_since_18": "40",
+            "contact.email": "marc@example.org",
+        },
+    )
+    await page.locator("main form button[type=submit]").click()
+    for box in await page.locator('input[name="consents"]').all():
+        await box.check()
+    await page.locator("main form button[type=submit]").click()
+    await page.locator("main form button[type=submit]").click()
+    await page.locator(".govuk-panel__body a, a[href^='/journeys/']").first.click()
+    question = page.locator('form[action$="/information"]')
+    for _ in range(60):
+        if await question.count():
+            break
+        await asyncio.sleep(0.5)
+        await page.reload()
+    # Sent empty, the page says what is missing, the design system's way.
+    await question.locator("button").click()
+    await expect(page.locator(".govuk-error-summary")).to_be_visible()
+    await page.locator('[name="answers.bank_account"]').fill("00123-004-5550001")
+    await page.locator('form[action$="/information"] button').click()
+    await expect(page.locator('form[action$="/information"]')).to_have_count(0)
