@@ -27,6 +27,7 @@ COPY api ./api
 COPY life_events ./life_events
 COPY simulated_agencies ./simulated_agencies
 COPY agency_sdk ./agency_sdk
+COPY web ./web
 RUN /opt/lifeevents/bin/pip install --no-deps . \
     && /opt/lifeevents/bin/pip check
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api.body_limit import BodyLimitMiddleware
 from api.errors import install_handlers
@@ -29,6 +30,8 @@ from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
+from web import intake_pages, journey_pages
+from web.rendering import STATIC_DIR
 
 
 @asynccontextmanager
@@ -67,6 +70,10 @@ def create_app() -> FastAPI:
         health,
     ):
         app.include_router(module.router)
+    # The citizen's web pages, beside the JSON API (which they call in process).
+    app.include_router(intake_pages.router)
+    app.include_router(journey_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 
     def openapi() -> dict[str, Any]:

@@ -155,6 +155,7 @@ def run_dev(settings: Settings) -> int:
         )
         print(
             "\nThe life-event stack is up:\n"
+            f"  Citizens     {settings.public_base_url}/\n"
             f"  API docs     {settings.public_base_url}/docs\n"
             f"  Temporal UI  {ui}\n"
             f"  Agencies     {settings.agencies_base_url}/docs\n"

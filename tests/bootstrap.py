@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.support.postgres import _bin_dir, in_ci
 
@@ -35,8 +36,17 @@ def _postgres_present() -> bool:
     return _bin_dir() is not None
 
 
+# Where the browser tests find Debian's Chromium (Playwright never downloads its own).
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _chromium_present() -> bool:
+    return CHROMIUM.exists()
+
+
 REQUIREMENTS: list[Requirement] = [
     Requirement("PostgreSQL (initdb, pg_ctl)", ("postgresql",), _postgres_present),
+    Requirement("Chromium (the web pages' browser tests)", ("chromium",), _chromium_present),
 ]
 
 

@@ -47,8 +47,9 @@ def test_apt_is_updated_once_then_installs_everything_in_one_call() -> None:
     ]
 
 
-def test_postgresql_is_a_requirement() -> None:
+def test_postgresql_and_chromium_are_requirements() -> None:
     assert any(r.packages == ("postgresql",) for r in bootstrap.REQUIREMENTS)
+    assert any(r.packages == ("chromium",) for r in bootstrap.REQUIREMENTS)
 
 
 class Recorder:

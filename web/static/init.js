@@ -1,0 +1,5 @@
+// Progressive enhancement only: every page works without JavaScript.
+import { initAll } from "./govuk/govuk-frontend.min.js";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+initAll();
