@@ -6,7 +6,7 @@ counted alike."""
 import re
 from collections.abc import Callable, Iterable
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _INTAKE = re.compile(r"^/v1/life-events/([^/]+)/intakes/?$")
@@ -54,6 +54,27 @@ class JourneyMetrics:
             ["outcome", "status"],
             registry=self.registry,
         )
+
+        self.journeys = Gauge(
+            "lifeevents_journeys",
+            "Journeys by state, read from Temporal's visibility when scraped (closed ones "
+            "within the namespace's retention)",
+            ["state"],
+            registry=self.registry,
+        )
+        self.journey_counts_up = Gauge(
+            "lifeevents_journey_counts_up",
+            "1 when the last scrape read the journeys' counts from Temporal, 0 when it could not",
+            registry=self.registry,
+        )
+
+    def record_journey_counts(self, counts: dict[str, int] | None) -> None:
+        """The counts read at this scrape; None when Temporal did not answer (no stale ones
+        are then shown)."""
+        self.journeys.clear()
+        self.journey_counts_up.set(0 if counts is None else 1)
+        for state, count in (counts or {}).items():
+            self.journeys.labels(state).set(count)
 
     def counter_for(self, method: str, path: str) -> Callable[[int], None] | None:
         """What counts a request's answer (by its status), if it is one we count."""

@@ -2,6 +2,7 @@
 only; on the API in process, against the suite's Temporal dev server."""
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,3 +106,27 @@ def test_metrics_are_not_there_without_a_token(
 
 def test_metrics_stay_out_of_the_openapi_description(api: InProcessApi) -> None:
     assert "/metrics" not in api.client.get("/openapi.json").json()["paths"]
+
+
+def test_a_scrape_reads_the_journeys_by_state_from_temporal(api: InProcessApi) -> None:
+    api.agency("health")
+    api.client.post(
+        "/v1/agencies/health/services",
+        json=registration("health.child-health-card"),
+        headers=api.as_agency("health"),
+    )
+    card = ["health.child-health-card"]
+    body = birth_intake(email="counted@example.org", services=card, consents=card)
+    accepted = api.client.post("/v1/life-events/birth/intakes", json=body)
+    assert accepted.status_code == 202, accepted.text
+    # Visibility is eventually consistent: the started journey shows within a few seconds.
+    deadline = time.monotonic() + 10
+    while True:
+        scraped = _scrape(api)
+        if _value(scraped, 'lifeevents_journeys{state="running"}') >= 1:
+            break
+        assert time.monotonic() < deadline, scraped
+        time.sleep(0.2)
+    assert _value(scraped, "lifeevents_journey_counts_up") == 1
+    for state in ("waiting_for_citizen", "completed", "failed", "cancelled"):
+        assert f'lifeevents_journeys{{state="{state}"}}' in scraped
