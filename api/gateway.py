@@ -290,3 +290,19 @@ class TemporalGateway:
         return sum(
             1 for p in answer.pollers if now - p.last_access_time.ToDatetime(UTC) < LIVE_POLLER
         )
+
+    async def count_journeys_by_state(self) -> dict[str, int]:
+        """How many journeys are in each state, from Temporal's visibility (open ones, and
+        closed ones within the namespace's retention). One count per state: visibility groups
+        by ExecutionStatus only, not by a search attribute."""
+        states: tuple[str, ...] = get_args(JourneyState)
+        counts = await asyncio.gather(
+            *(
+                self._client.count_workflows(
+                    'WorkflowType = "LifeEventJourney" AND '
+                    f'{search_attributes.JOURNEY_STATE.name} = "{state}"'
+                )
+                for state in states
+            )
+        )
+        return {state: count.count for state, count in zip(states, counts, strict=True)}

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from api.body_limit import BodyLimitMiddleware
 from api.errors import install_handlers
 from api.json_depth import JsonDepthMiddleware
+from api.metrics import CountingMiddleware, JourneyMetrics
 from api.openapi import describe, operation_id
 from api.problems import Problem
 from api.routes import (
@@ -22,10 +23,12 @@ from api.routes import (
     health,
     journeys,
     life_events,
+    metrics,
     registry_events,
     services,
 )
 from api.webhooks import webhooks
+from lifeevents.catalog import get_catalog
 from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
@@ -68,6 +71,7 @@ def create_app() -> FastAPI:
         registry_events,
         codec,
         health,
+        metrics,
     ):
         app.include_router(module.router)
     # The citizen's web pages, beside the JSON API (which they call in process).
@@ -91,6 +95,9 @@ def create_app() -> FastAPI:
         allow_methods=["POST"],
         allow_headers=["content-type", "x-namespace", "authorization"],
     )
+    # Outermost: it counts the answers of everything inside, refusals included.
+    app.state.metrics = JourneyMetrics(get_catalog())
+    app.add_middleware(CountingMiddleware, metrics=app.state.metrics)
     return app
 
 

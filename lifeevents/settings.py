@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     journey_link_interval_minutes: int = Field(default=10, ge=1)
     # The bearer token authoritative registries use to report events (proactive starts).
     registry_token: str = "dev-registry-token"
+    # The bearer token Prometheus presents to scrape GET /metrics (a secret, checked as the
+    # others outside development). Unset: /metrics answers 404, as if it did not exist.
+    metrics_token: str | None = None
+    # Where the worker serves Temporal's SDK metrics for Prometheus, "host:port" (e.g.
+    # 127.0.0.1:9464); no token there, so bind it to an address only Prometheus reaches.
+    # Unset: the worker exposes none.
+    worker_metrics_address: str | None = Field(default=None, pattern=r"^\S+:[0-9]{1,5}$")
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     # OpenID Connect (optional): tokens from this issuer are accepted too, verified through its
@@ -210,6 +217,12 @@ class Settings(BaseSettings):
                 problems.append(f"{name} is not set, or set to a published value")
             elif len(value) < MIN_SECRET_LENGTH:
                 problems.append(f"{name} is shorter than {MIN_SECRET_LENGTH} characters")
+        if self.metrics_token is not None:
+            # Optional (unset, /metrics is off); set, it is a secret like the others.
+            if self.metrics_token in PUBLISHED_SECRETS:
+                problems.append("METRICS_TOKEN is set to a published value")
+            elif len(self.metrics_token) < MIN_SECRET_LENGTH:
+                problems.append(f"METRICS_TOKEN is shorter than {MIN_SECRET_LENGTH} characters")
         if not self.payload_keys:
             problems.append(
                 "PAYLOAD_KEYS is not set (the key derived from APP_SECRET is for development)"

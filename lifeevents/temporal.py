@@ -20,6 +20,7 @@ from temporalio.converter import (
 )
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 from temporalio.exceptions import ApplicationError
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from lifeevents import search_attributes
 from lifeevents.codec import REFUSED_ENCODING, REFUSED_REASON, codec_from_settings
@@ -84,9 +85,23 @@ def connect_options(settings: Settings) -> ClientConnectConfig:
     return options
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """A client; on ``runtime`` (``metrics_runtime``), else on the SDK's default one."""
     return await Client.connect(
-        **connect_options(settings), data_converter=data_converter(settings)
+        **connect_options(settings), data_converter=data_converter(settings), runtime=runtime
+    )
+
+
+def metrics_runtime(settings: Settings) -> Runtime | None:
+    """A runtime that serves the SDK's metrics (workflow and activity task latencies, pollers,
+    schedule-to-start...) for Prometheus on WORKER_METRICS_ADDRESS; None when it is unset. It
+    binds the port when made: one per process."""
+    if settings.worker_metrics_address is None:
+        return None
+    return Runtime(
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)
+        )
     )
 
 

@@ -27,7 +27,7 @@ from activities.payment import record_payment
 from activities.submission import deliver_webhook
 from lifeevents.ids import journey_id_of
 from lifeevents.settings import Settings
-from lifeevents.temporal import connect
+from lifeevents.temporal import connect, metrics_runtime
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
 from workflows.versioning import deployment_config
@@ -99,7 +99,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
 
 
 async def run_worker(settings: Settings) -> None:
-    client = await connect(settings)
+    client = await connect(settings, runtime=metrics_runtime(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -37,6 +37,7 @@ def settings(**values: Any) -> Settings:
         "payload_key_current": None,
         "oidc_issuer": None,
         "oidc_audience": None,
+        "metrics_token": None,
     }
     return Settings(_env_file=None, **{**defaults, **values})
 
@@ -82,6 +83,9 @@ def test_proper_secrets_pass_and_development_allows_the_built_in_ones() -> None:
         ("AUDIT_KEY", "x" * 31, "shorter than 32"),
         ("PAYLOAD_KEYS", "k1:" + base64.b64encode(b"16 bytes, not 32").decode(), "32 bytes"),
         ("PAYLOAD_KEYS", "k1:not base64!", "not base64"),
+        # Optional (unset, /metrics is off), but a secret when set.
+        ("METRICS_TOKEN", "changeme", "published"),
+        ("METRICS_TOKEN", "x" * 31, "shorter than 32"),
     ],
 )
 def test_each_weak_secret_is_refused_by_name(name: str, value: str, says: str) -> None:
