@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from sqlmodel import Session
@@ -12,7 +13,13 @@ from activities.notification import _TEXT, send_notification
 from lifeevents import journey_tokens
 from lifeevents.db import get_engine
 from lifeevents.journey_tokens import TokenCheck
-from lifeevents.models import LocalizedText, NotificationInput, PaymentTerms, SummaryLine
+from lifeevents.models import (
+    LocalizedText,
+    MessageKind,
+    NotificationInput,
+    PaymentTerms,
+    SummaryLine,
+)
 from lifeevents.settings import get_settings
 from tests.support.certificates import CertificateAuthority
 from tests.support.ports import free_port
@@ -92,18 +99,7 @@ def test_sent_through_a_relay_with_starttls_and_a_login(
     assert login.attempts == [("lifeevents", True)]
 
 
-ALL_KINDS = [
-    "approved",
-    "rejected",
-    "failed",
-    "not_eligible",
-    "consent_needed",
-    "information_needed",
-    "reminder",
-    "offer",
-    "link",
-    "summary",
-]
+ALL_KINDS: tuple[str, ...] = get_args(MessageKind)  # every kind a message can be about
 SUMMARY_STEPS = [
     SummaryLine(
         title=LocalizedText(en="Child benefit", fr="Allocation pour enfants"),
