@@ -25,6 +25,7 @@ from api.routes import (
     life_events,
     metrics,
     registry_events,
+    reports,
     services,
 )
 from api.webhooks import webhooks
@@ -64,6 +65,7 @@ def create_app() -> FastAPI:
         life_events,
         journeys,
         feedback,
+        reports,
         callbacks,
         agencies,
         services,

@@ -66,6 +66,8 @@ OPERATION_IDS = {
     ("POST", "/v1/journeys/{journey_id}/link"): "request_journey_link",
     ("POST", "/v1/journeys/{journey_id}/feedback"): "give_feedback",
     ("GET", "/v1/feedback/summary"): "get_feedback_summary",
+    ("GET", "/v1/reports/cx"): "get_cx_report",
+    ("GET", "/v1/reports/equity"): "get_equity_report",
     ("POST", "/v1/agency-callbacks/{callback_id}"): "agency_callback",
     ("POST", "/v1/agencies"): "create_agency",
     ("POST", "/v1/agencies/{agency_id}/keys"): "rotate_agency_key",

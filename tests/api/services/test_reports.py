@@ -1,0 +1,125 @@
+"""The reports' arithmetic on hand-built survey rows: counts per score, the share of 4–5, the
+mean, the fiscal quarter, the CSV read back by the csv module, and small groups suppressed."""
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from api.services.reports import (
+    CSV_COLUMNS,
+    SMALL_GROUP,
+    cx_csv,
+    cx_report,
+    equity_report,
+    fiscal_quarter,
+    score,
+)
+from lifeevents.tables import FeedbackResponse
+
+
+def _row(n: int = 0, **fields: Any) -> FeedbackResponse:
+    values: dict[str, Any] = {
+        "journey_ref": f"ref-{n}",
+        "life_event": "birth",
+        "services": ["civil-registry.birth"],
+        "channel": "web",
+        "language": "en",
+        "submitted_on": date(2026, 11, 20),
+        "satisfaction": 4,
+    }
+    return FeedbackResponse(**(values | fields))
+
+
+def test_an_items_score_counts_each_point_the_agree_share_and_the_mean() -> None:
+    found = score([5, 4, 4, 2, 1, 5, 3])
+    assert found.counts == {"1": 1, "2": 1, "3": 1, "4": 2, "5": 2}
+    assert found.answered == 7
+    assert found.agree_share == round(4 / 7, 4) == 0.5714
+    assert found.mean == round(24 / 7, 2) == 3.43
+    nobody = score([])
+    assert (nobody.answered, nobody.agree_share, nobody.mean) == (0, None, None)
+    assert set(nobody.counts.values()) == {0}
+
+
+def test_the_fiscal_year_starts_in_october() -> None:
+    assert fiscal_quarter(date(2026, 10, 1)) == (2027, 1)
+    assert fiscal_quarter(date(2026, 12, 31)) == (2027, 1)
+    assert fiscal_quarter(date(2027, 1, 1)) == (2027, 2)
+    assert fiscal_quarter(date(2027, 4, 30)) == (2027, 3)
+    assert fiscal_quarter(date(2027, 9, 30)) == (2027, 4)
+
+
+def test_cx_groups_by_life_event_service_quarter_and_channel() -> None:
+    two_services = ["civil-registry.birth", "health.card"]
+    rows = [
+        _row(1, services=two_services, satisfaction=5, trust=4),
+        _row(2, services=two_services, satisfaction=2, trust=None),
+        _row(3, services=["health.card"], satisfaction=4, submitted_on=date(2027, 1, 5)),
+        _row(4, services=["health.card"], satisfaction=1, channel="api"),
+        _row(5, life_event="death", services=[], satisfaction=3),
+    ]
+    groups = cx_report(rows)
+    keys = [(g.life_event, g.service, g.fiscal_year, g.quarter, g.channel) for g in groups]
+    assert keys == [
+        ("birth", "civil-registry.birth", 2027, 1, "web"),
+        ("birth", "health.card", 2027, 1, "api"),
+        ("birth", "health.card", 2027, 1, "web"),
+        ("birth", "health.card", 2027, 2, "web"),
+        ("death", None, 2027, 1, "web"),
+    ]
+    registry = groups[0]
+    assert registry.responses == 2
+    assert registry.items["satisfaction"].counts == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}
+    assert registry.items["satisfaction"].mean == 3.5
+    assert registry.items["satisfaction"].agree_share == 0.5
+    assert registry.items["trust"].answered == 1
+    assert registry.items["efficiency"].answered == 0
+
+    only = cx_report(rows, service="civil-registry.birth")
+    assert [g.service for g in only] == ["civil-registry.birth"]
+
+
+def test_the_csv_reads_back_in_the_touchpoints_columns() -> None:
+    rows = [_row(1, satisfaction=5, trust=4), _row(2, satisfaction=3, trust=None)]
+    text = cx_csv(cx_report(rows))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert reader.fieldnames == CSV_COLUMNS
+    [line] = list(reader)
+    assert line["fiscal_year"] == "2027" and line["quarter"] == "1"
+    assert (line["life_event"], line["service_provided"], line["channel"]) == (
+        "birth",
+        "civil-registry.birth",
+        "web",
+    )
+    assert line["volume_of_respondents"] == "2"
+    # q1 is satisfaction, q2 trust, q7 employee helpfulness (A-11's order).
+    assert [line[f"q1_{point}"] for point in range(1, 6)] == ["0", "0", "1", "0", "1"]
+    assert (line["q1_total"], line["q1_point_scale"], line["q1_agree_share"]) == (
+        "2",
+        "4.0",
+        "0.5",
+    )
+    assert (line["q2_total"], line["q2_point_scale"], line["q2_agree_share"]) == ("1", "4.0", "1.0")
+    assert (line["q7_total"], line["q7_point_scale"], line["q7_agree_share"]) == ("0", "", "")
+    assert cx_csv([]).strip() == ",".join(CSV_COLUMNS)
+
+
+def test_equity_suppresses_groups_under_ten_responses() -> None:
+    rows = [_row(n, language="en", satisfaction=4 + n % 2, trust=3) for n in range(SMALL_GROUP)]
+    rows += [_row(100 + n, language="fr", satisfaction=1) for n in range(SMALL_GROUP - 1)]
+    by_language = equity_report(rows, "language")
+    english, french = by_language
+    assert (english.group, english.suppressed, english.responses) == ("en", False, SMALL_GROUP)
+    assert english.items is not None
+    assert english.items["satisfaction"].mean == 4.5
+    assert english.items["trust"].agree_share == 0.0
+    assert set(english.items) == {"satisfaction", "trust"}
+    assert french.model_dump() == {
+        "group": "fr",
+        "suppressed": True,
+        "responses": None,
+        "items": None,
+    }
+    [web] = equity_report(rows, "channel")
+    assert (web.group, web.responses) == ("web", 2 * SMALL_GROUP - 1)
