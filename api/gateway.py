@@ -54,9 +54,13 @@ from lifeevents.models import (
 from lifeevents.settings import Settings
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
+from workflows.journey_status import JourneyStatusTracker
 from workflows.names import STATUS_MEMO
 
 LIVE_POLLER = timedelta(minutes=1)
+# Started, task scheduled, task started, task completed: a journey's history is shorter until a
+# worker has run it once.
+FIRST_TASK_COMPLETED = 4
 # A running journey's status is a query a worker answers. With no worker polling, Temporal would
 # hold the query for 30 s (as long as many HTTP clients wait); answer 503 well before that.
 STATUS_QUERY_TIMEOUT = timedelta(seconds=10)
@@ -121,7 +125,11 @@ class TemporalGateway:
     async def journey_intake(self, journey_id: str) -> dict[str, Any] | None:
         """What the person told a journey at its start (from its first event), or None when
         Temporal holds no such journey (never started, or past its retention)."""
-        handle = self._journey(journey_id)
+        plan = await self._plan_of(self._journey(journey_id))
+        return plan.intake if plan is not None else None
+
+    async def _plan_of(self, handle: WorkflowHandle[Any, JourneyStatus]) -> JourneyPlan | None:
+        """The journey's plan, its input (its first event); None when there is no journey."""
         try:
             async for event in handle.fetch_history_events():
                 attributes = event.workflow_execution_started_event_attributes
@@ -129,7 +137,7 @@ class TemporalGateway:
                     attributes.input.payloads, [JourneyPlan]
                 )
                 assert isinstance(plan, JourneyPlan)
-                return plan.intake
+                return plan
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return None
@@ -150,7 +158,13 @@ class TemporalGateway:
             published = await description.memo_value(STATUS_MEMO, None, type_hint=JourneyStatus)
             if isinstance(published, JourneyStatus):
                 return published
-            # A journey started before it kept its status there.
+            if description.history_length < FIRST_TASK_COMPLETED:
+                # No worker has reached it yet (a backlog, or none running): nothing has run,
+                # and its plan says what will.
+                plan = await self._plan_of(handle)
+                if plan is not None:
+                    return JourneyStatusTracker.initial_status(plan, description.start_time)
+            # A journey started before journeys kept their status in their memo.
             return await handle.query(LifeEventJourney.status, rpc_timeout=STATUS_QUERY_TIMEOUT)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:

@@ -96,6 +96,12 @@ class JourneyStatusTracker:
             status.state = "waiting_for_citizen"
         return cls(status, clock=clock, on_state=on_state)
 
+    @classmethod
+    def initial_status(cls, plan: JourneyPlan, started: datetime) -> JourneyStatus:
+        """Where a journey stands before any of it has run (what the API answers for a journey
+        no worker has reached yet)."""
+        return cls.for_plan(plan, started, clock=lambda: started, on_state=lambda _: None).status
+
     # --- Reading ------------------------------------------------------------------------------
 
     @property

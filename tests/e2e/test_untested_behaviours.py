@@ -467,16 +467,17 @@ def test_the_status_answers_without_a_worker(
         own.kill_worker()
         assert own.status(done_id) == done  # from history: no worker needed
         assert own.status(running_id) == waiting  # from the journey's memo: none needed either
-        # A journey no worker has run yet has no status anywhere but in a worker: the API asks
-        # one, and answers 503 well before a client gives up.
+        # A journey no worker has reached yet: nothing has run, and its plan says what will.
         unstarted_id = own.submit(birth_intake(email="unstarted@example.org"))
         with own.citizen(unstarted_id) as citizen:
             started = time.monotonic()
             response = citizen.get(f"/v1/journeys/{unstarted_id}")
             waited = time.monotonic() - started
-        assert response.status_code == 503, response.text
-        assert response.json()["detail"] == "The journey's status is unavailable right now"
-        assert waited < 15
+        assert response.status_code == 200, response.text
+        unstarted = response.json()
+        assert [step["id"] for step in unstarted["steps"]] == ["verify-identity", *BIRTH_SERVICES]
+        assert {step["state"] for step in unstarted["steps"]} == {"pending"}
+        assert waited < 5  # read from Temporal, no worker asked
 
         own.start_process("worker")  # back: the journey runs, and its status follows it
         assert own.wait_until_done(unstarted_id)["state"] == "completed"
