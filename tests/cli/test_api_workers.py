@@ -11,26 +11,15 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from tests.support.ports import free_port
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+from tests.support.processes import descendants
 
 
 def _serving(pid: int) -> list[int]:
     """The uvicorn worker processes under the API's supervisor (not its resource tracker)."""
     return [
-        child
-        for child in _children(pid)
-        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+        process
+        for process in descendants(pid) - {pid}
+        if b"spawn_main" in Path(f"/proc/{process}/cmdline").read_bytes()
     ]
 
 

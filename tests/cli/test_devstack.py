@@ -12,24 +12,8 @@ from pathlib import Path
 import httpx
 
 from tests.support.ports import free_port
+from tests.support.processes import descendants
 from tests.support.stack import FINAL_STATES, birth_intake
-
-
-def _descendants(pid: int) -> set[int]:
-    """``pid`` and every process below it (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        current = todo.pop()
-        found.add(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 def _listening() -> dict[int, int]:
@@ -47,7 +31,7 @@ def ports_listened_on_by(pid: int) -> set[int]:
     """The TCP ports the process tree of ``pid`` listens on."""
     sockets = _listening()
     ports: set[int] = set()
-    for process in _descendants(pid):
+    for process in descendants(pid):
         try:
             fds = list(Path(f"/proc/{process}/fd").iterdir())
         except OSError:
