@@ -74,6 +74,9 @@ class JourneySummary(BaseModel):
     execution_status: str | None
     started_at: datetime | None
     closed_at: datetime | None
+    escalated: bool = False
+    sla_breached: bool = False
+    waiting_since: datetime | None = None
 
 
 class TemporalGateway:
@@ -215,6 +218,14 @@ class TemporalGateway:
         if escalated is not None:
             clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
         query = " AND ".join(clauses)
+        journeys, following = await self.search_journeys(query, limit, page_token)
+        return journeys, query, following
+
+    async def search_journeys(
+        self, query: str, limit: int, page_token: bytes | None = None
+    ) -> tuple[list[JourneySummary], bytes | None]:
+        """One page of the journeys a visibility query (built from checked values) matches,
+        newest first, and Temporal's token for the next page (None: this was the last)."""
         pages = self._client.list_workflows(query, page_size=limit, next_page_token=page_token)
         try:
             await pages.fetch_next_page()
@@ -234,9 +245,16 @@ class TemporalGateway:
                     execution_status=execution.status.name.lower() if execution.status else None,
                     started_at=execution.start_time,
                     closed_at=execution.close_time,
+                    escalated=bool(attributes.get(search_attributes.JOURNEY_ESCALATED)),
+                    sla_breached=bool(attributes.get(search_attributes.JOURNEY_SLA_BREACHED)),
+                    waiting_since=attributes.get(search_attributes.JOURNEY_WAITING_SINCE),
                 )
             )
-        return journeys, query, pages.next_page_token
+        return journeys, pages.next_page_token
+
+    async def count_journeys(self, query: str) -> int:
+        """How many journeys a visibility query matches."""
+        return (await self._client.count_workflows(query)).count
 
     def _journey(self, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
         if not is_journey_id(journey_id):

@@ -35,6 +35,7 @@ from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
 from web import intake_pages, journey_pages
+from web.console import routes as console
 from web.rendering import STATIC_DIR
 
 
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
     # The citizen's web pages, beside the JSON API (which they call in process).
     app.include_router(intake_pages.router)
     app.include_router(journey_pages.router)
+    console.install(app)  # the operators' pages (/console)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 

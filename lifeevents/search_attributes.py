@@ -10,13 +10,30 @@ JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
 JOURNEY_AGENCIES = SearchAttributeKey.for_keyword_list("JourneyAgencies")
 # Set when a step's agency missed its SLA and the service escalates: for operators to act.
 JOURNEY_ESCALATED = SearchAttributeKey.for_bool("JourneyEscalated")
+# Set once any step's agency missed its SLA (the step failed on it, or escalated).
+JOURNEY_SLA_BREACHED = SearchAttributeKey.for_bool("JourneySlaBreached")
+# Since when the journey waits on the person (absent while it does not): "waiting for more
+# than N days" is a visibility query.
+JOURNEY_WAITING_SINCE = SearchAttributeKey.for_datetime("JourneyWaitingSince")
 
-ALL = (LIFE_EVENT, JOURNEY_STATE, JOURNEY_AGENCIES, JOURNEY_ESCALATED)
+ALL = (
+    LIFE_EVENT,
+    JOURNEY_STATE,
+    JOURNEY_AGENCIES,
+    JOURNEY_ESCALATED,
+    JOURNEY_SLA_BREACHED,
+    JOURNEY_WAITING_SINCE,
+)
 
 
 def dev_server_flags() -> list[str]:
     """The ``temporal server start-dev`` flags that register them."""
-    type_names = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "BOOL": "Bool"}
+    type_names = {
+        "KEYWORD": "Keyword",
+        "KEYWORD_LIST": "KeywordList",
+        "BOOL": "Bool",
+        "DATETIME": "Datetime",
+    }
     flags: list[str] = []
     for key in ALL:
         flags += ["--search-attribute", f"{key.name}={type_names[key.indexed_value_type.name]}"]

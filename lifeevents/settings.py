@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
+    # Where operators open the Temporal UI (the console links journeys and queries there).
+    # Unset: the embedded dev server's UI on this machine.
+    temporal_ui_url: str | None = Field(default=None, pattern=r"^https?://[^\s\"'<>]+$")
     task_queue: str = "life-events"
     # Worker versioning (workflows/versioning.py): set both to run the worker as this version of
     # a worker deployment, e.g. "lifeevents" and the image's tag. Unset: unversioned.
@@ -147,6 +150,10 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         """Compose passes an optional variable it was not given as an empty string."""
         return None if value == "" else value
+
+    @property
+    def effective_temporal_ui_url(self) -> str:
+        return (self.temporal_ui_url or f"http://127.0.0.1:{self.temporal_ui_port}").rstrip("/")
 
     @property
     def operators(self) -> dict[str, str]:

@@ -251,3 +251,16 @@ class FeedbackResponse(SQLModel, table=True):
     went_well: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     did_not_go_well: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     comment: str | None = Field(default=None, max_length=1000)
+
+
+class SavedView(SQLModel, table=True):
+    """An operator's named search in the console: the filter as its URL query, checked when
+    saved and again when used."""
+
+    __table_args__ = (UniqueConstraint("operator", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    operator: str = Field(index=True, max_length=100)
+    name: str = Field(max_length=100)
+    query: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)

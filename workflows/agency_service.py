@@ -42,6 +42,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.names import AGENCY_DECISION, AGENCY_SERVICE, INFORMATION_PROVIDED, STEP_CHANGED
     from workflows.waits import wait_for
 
+# Ends the reason of a step escalated to operators (the console's incident queue finds it so).
+ESCALATED_REASON = "Escalated to operators."
+
 
 @workflow.defn(name=AGENCY_SERVICE)
 class AgencyServiceWorkflow:
@@ -197,7 +200,7 @@ class AgencyServiceWorkflow:
                 StepUpdate(
                     step_id=request.step_id,
                     state="waiting_for_agency",
-                    reasons=[f"{reason} Escalated to operators."],
+                    reasons=[f"{reason} {ESCALATED_REASON}"],
                     escalated=True,
                 ),
             )

@@ -11,9 +11,10 @@ and compensates, in reverse order, what has.
 """
 
 import asyncio
-from typing import Literal
+from typing import Any, Literal
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -47,11 +48,28 @@ CANCELLED_BEFORE_RUN = "The journey was cancelled before this step ran."
 STATUS_IN_MEMO_PATCH = "status-in-memo"
 # Journeys that ended before this patch sent no closing summary.
 SUMMARY_EMAIL_PATCH = "journey-summary-email"
+# Journeys from before this patch do not tell visibility when an SLA was missed, nor since when
+# they wait on the person (the operator console's filters).
+OPERATOR_ATTRIBUTES_PATCH = "operator-search-attributes"
 
 
 def _publish_state(state: JourneyState) -> None:
-    """Operators filter journeys on their state: keep the search attribute in step."""
-    workflow.upsert_search_attributes([search_attributes.JOURNEY_STATE.value_set(state)])
+    """Operators filter journeys on their state (and on how long they wait on the person):
+    keep the search attributes in step."""
+    updates: list[SearchAttributeUpdate[Any]] = [search_attributes.JOURNEY_STATE.value_set(state)]
+    if workflow.patched(OPERATOR_ATTRIBUTES_PATCH):
+        waiting = search_attributes.JOURNEY_WAITING_SINCE
+        updates.append(
+            waiting.value_set(workflow.now())
+            if state == "waiting_for_citizen"
+            else waiting.value_unset()
+        )
+    workflow.upsert_search_attributes(updates)
+
+
+def _publish_sla_breached() -> None:
+    if workflow.patched(OPERATOR_ATTRIBUTES_PATCH):
+        workflow.upsert_search_attributes([search_attributes.JOURNEY_SLA_BREACHED.value_set(True)])
 
 
 @workflow.defn(name=LIFE_EVENT_JOURNEY)
@@ -136,6 +154,7 @@ class LifeEventJourney(CitizenUpdates):
             self._tracker.close_request(update.closed_request, "answered")
         if update.escalated:
             workflow.upsert_search_attributes([search_attributes.JOURNEY_ESCALATED.value_set(True)])
+            _publish_sla_breached()
         self._tracker.update(update)
 
     # --- Before the services ------------------------------------------------------------------
@@ -226,6 +245,8 @@ class LifeEventJourney(CitizenUpdates):
             cause = error.cause
             reason = getattr(cause, "message", None) or str(cause or error)
             outcome = StepOutcome(state="failed", outcome="error", reasons=[reason])
+        if outcome.outcome == "agency_timeout":
+            _publish_sla_breached()
         self._tracker.step_finished(sid, outcome)
 
     async def _consent_gate(self, service: ServicePlan) -> bool:

@@ -1,0 +1,163 @@
+"""A journey, as an operator sees it: opened only with a stated reason, which the audit trail
+records under the operator's own name before anything is shown. Its timeline, requests,
+deadlines, compensations, access log, and its history in the Temporal UI."""
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, col, select
+
+from api.deps import SessionDep, SettingsDep
+from api.errors import JourneyNotFound, StatusUnavailable
+from api.gateway import TemporalGateway
+from api.services.journey_search import temporal_ui_journey_url
+from lifeevents import audit, identity_checks
+from lifeevents.catalog import get_catalog
+from lifeevents.ids import is_journey_id
+from lifeevents.models import JourneyStatus
+from lifeevents.settings import Settings
+from lifeevents.tables import Agency, AuditEntry
+from web.console.session import OperatorSession, OperatorSessionDep
+from web.i18n import request_language, translations
+from web.rendering import FormDep, error_page, expired_form, not_found, render
+from web.security import CSRF_FIELD, csrf_valid
+
+router = APIRouter(include_in_schema=False)
+MAX_REASON = 500
+ACCESS_LOG_SHOWN = 500
+# A reason says something: a few words, not a keystroke.
+MEANINGFUL = re.compile(r"\w{2,}.*\w{2,}", re.DOTALL)
+
+
+def _reason_page(
+    request: Request,
+    settings: Settings,
+    journey_id: str,
+    operator: OperatorSession,
+    error: str | None = None,
+    reason: str = "",
+) -> HTMLResponse:
+    return render(
+        request,
+        settings,
+        "console/journey_reason.html",
+        {
+            "journey_id": journey_id,
+            "operator": operator,
+            "error": error,
+            "summary": [("reason", error)] if error else [],
+            "reason": reason,
+        },
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/console/journeys/{journey_id}", response_class=HTMLResponse)
+def ask_reason(
+    journey_id: str, request: Request, operator: OperatorSessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    """Before a person's journey opens: why the operator needs to see it."""
+    if not is_journey_id(journey_id):
+        return not_found(request, settings)
+    return _reason_page(request, settings, journey_id, operator)
+
+
+def _record_view(
+    session: Session, operator: OperatorSession, journey_id: str, reason: str
+) -> tuple[dict[str, str], list[AuditEntry], str | None]:
+    """The view, in the audit trail under the operator's name (first), then what the page shows
+    from the database: agencies' names, the access log (this view included), why the identity
+    check failed."""
+    try:
+        audit.append(
+            session,
+            actor=operator.actor,
+            action="journey_accessed",
+            journey_id=journey_id,
+            detail={"reason": reason, "via": "console"},
+        )
+        names = {agency.agency_id: agency.name for agency in session.exec(select(Agency))}
+        entries = session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.journey_id == journey_id)
+            .order_by(col(AuditEntry.id))
+            .limit(ACCESS_LOG_SHOWN)
+        ).all()
+        return names, list(entries), identity_checks.failure_reason(session, journey_id)
+    finally:
+        session.close()
+
+
+def timeline(status: JourneyStatus) -> list[dict[str, Any]]:
+    """What happened, oldest first: the start, each step's latest change, requests, the end."""
+    events: list[dict[str, Any]] = [{"at": status.started_at, "what": "started", "id": None}]
+    events += [
+        {"at": step.updated_at, "what": step.state, "id": step.id}
+        for step in status.steps
+        if step.state != "pending"
+    ]
+    events += [
+        {"at": r.created_at, "what": f"request_{r.kind}", "id": r.step_id} for r in status.requests
+    ]
+    if status.completed_at is not None:
+        events.append({"at": status.completed_at, "what": status.state, "id": None})
+    return sorted(events, key=lambda event: event["at"])
+
+
+@router.post("/console/journeys/{journey_id}", response_class=HTMLResponse)
+async def view_journey(
+    journey_id: str,
+    request: Request,
+    operator: OperatorSessionDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: FormDep,
+) -> Response:
+    if not is_journey_id(journey_id):
+        return not_found(request, settings)
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    _ = translations(request_language(request)).gettext
+    reason = " ".join(form.get("reason", "").split())
+    if not MEANINGFUL.search(reason) or len(reason) > MAX_REASON:
+        error = _("Enter why you need to see this journey, up to 500 characters")
+        return _reason_page(request, settings, journey_id, operator, error, reason[:MAX_REASON])
+    gateway = TemporalGateway(request.app.state.temporal, settings)
+    try:
+        status = await gateway.journey_status(journey_id)
+    except JourneyNotFound:
+        return not_found(request, settings)
+    except StatusUnavailable:
+        return error_page(
+            request,
+            settings,
+            503,
+            _("Sorry, there is a problem with the service"),
+            _("Try again in a few minutes."),
+        )
+    agencies, access_log, identity_detail = await run_in_threadpool(
+        _record_view, session, operator, journey_id, reason
+    )
+    language = request_language(request)
+    return render(
+        request,
+        settings,
+        "console/journey.html",
+        {
+            "operator": operator,
+            "status": status,
+            "definition": get_catalog().get(status.life_event),
+            "titles": {step.id: step.title.in_(language) for step in status.steps if step.title},
+            "agencies": agencies,
+            "timeline": timeline(status),
+            "access_log": access_log,
+            "identity_detail": identity_detail,
+            "reason": reason,
+            "temporal_ui_url": temporal_ui_journey_url(
+                settings.effective_temporal_ui_url, settings.temporal_namespace, journey_id
+            ),
+        },
+    )

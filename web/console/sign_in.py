@@ -1,0 +1,109 @@
+"""Signing in to the console, for now with a named operator's token (OPERATOR_TOKENS), or in
+development with the name alone; signing out. OpenID Connect signs in through the same
+``start_operator_session`` (web/console/session.py)."""
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SettingsDep
+from lifeevents.settings import Settings
+from web.console.session import (
+    SESSION_PATH,
+    SIGN_IN_PATH,
+    end_operator_session,
+    start_operator_session,
+)
+from web.i18n import request_language, translations
+from web.rendering import FormDep, expired_form, render, see_other
+from web.security import CSRF_FIELD, csrf_valid, local_path
+
+router = APIRouter(include_in_schema=False)
+
+
+def _back_to(candidate: str | None) -> str:
+    """Back to a console page after signing in, never elsewhere."""
+    path = local_path(candidate)
+    return path if path == SESSION_PATH or path.startswith(SESSION_PATH + "/") else SESSION_PATH
+
+
+def _page(
+    request: Request,
+    settings: Settings,
+    back_to: str,
+    errors: dict[str, str] | None = None,
+    name: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    errors = errors or {}
+    return render(
+        request,
+        settings,
+        "console/sign_in.html",
+        {
+            "back_to": back_to,
+            "errors": errors,
+            "summary": list(errors.items()),
+            "name": name,
+            "token_optional": settings.environment == "development",
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(SIGN_IN_PATH, response_class=HTMLResponse)
+def sign_in_form(
+    request: Request,
+    settings: SettingsDep,
+    next: Annotated[str | None, Query(max_length=500)] = None,
+) -> HTMLResponse:
+    return _page(request, settings, _back_to(next))
+
+
+def _token_matches(settings: Settings, name: str, token: str) -> bool:
+    """Whether the token is this operator's, compared in constant time."""
+    expected = settings.operators.get(name, "")
+    return hmac.compare_digest(
+        hashlib.sha256(token.encode()).digest(), hashlib.sha256(expected.encode()).digest()
+    )
+
+
+@router.post(SIGN_IN_PATH, response_class=HTMLResponse)
+def sign_in(request: Request, settings: SettingsDep, form: FormDep) -> Response:
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    _ = translations(request_language(request)).gettext
+    back_to = _back_to(form.get("next"))
+    name = form.get("name", "").strip()[:100]
+    token = form.get("token", "")
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Enter your operator name")
+    if not token and settings.environment != "development":
+        errors["token"] = _("Enter your operator token")
+    if errors:
+        return _page(request, settings, back_to, errors, name, status_code=422)
+    known = name in settings.operators
+    # Development may sign in with the name alone; a token, once given, must be right.
+    accepted = known and (
+        _token_matches(settings, name, token)
+        or (not token and settings.environment == "development")
+    )
+    if not accepted:
+        refused = {"name": _("The operator name or token is not right")}
+        return _page(request, settings, back_to, refused, name, status_code=401)
+    response = see_other(back_to)
+    start_operator_session(response, settings, name)
+    return response
+
+
+@router.post("/console/sign-out", response_class=HTMLResponse)
+def sign_out(request: Request, settings: SettingsDep, form: FormDep) -> Response:
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    response = see_other(SIGN_IN_PATH)
+    end_operator_session(response)
+    return response
