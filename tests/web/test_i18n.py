@@ -18,7 +18,7 @@ STRING = re.compile(r"""_\((?:"([^"]+)"|'([^']+)')\)""")
 def _shown_strings() -> set[str]:
     """The msgids of the templates and the code, and those the questions ask the catalogue
     for (the catalog's fields without their own x-label)."""
-    sources = [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]
+    sources = [*WEB.rglob("templates/**/*.html"), *WEB.rglob("*.py")]
     found = {a or b for path in sources for a, b in STRING.findall(path.read_text())}
 
     def record(text: str) -> str:
