@@ -79,6 +79,10 @@ class JourneySummary(BaseModel):
     waiting_since: datetime | None = None
 
 
+def _moment(unix_seconds: int | None) -> datetime | None:
+    return None if unix_seconds is None else datetime.fromtimestamp(unix_seconds, UTC)
+
+
 class TemporalGateway:
     """One per request: the client the process connected at start, and the settings."""
 
@@ -247,7 +251,7 @@ class TemporalGateway:
                     closed_at=execution.close_time,
                     escalated=bool(attributes.get(search_attributes.JOURNEY_ESCALATED)),
                     sla_breached=bool(attributes.get(search_attributes.JOURNEY_SLA_BREACHED)),
-                    waiting_since=attributes.get(search_attributes.JOURNEY_WAITING_SINCE),
+                    waiting_since=_moment(attributes.get(search_attributes.JOURNEY_WAITING_SINCE)),
                 )
             )
         return journeys, pages.next_page_token

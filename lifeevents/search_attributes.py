@@ -12,9 +12,10 @@ JOURNEY_AGENCIES = SearchAttributeKey.for_keyword_list("JourneyAgencies")
 JOURNEY_ESCALATED = SearchAttributeKey.for_bool("JourneyEscalated")
 # Set once any step's agency missed its SLA (the step failed on it, or escalated).
 JOURNEY_SLA_BREACHED = SearchAttributeKey.for_bool("JourneySlaBreached")
-# Since when the journey waits on the person (absent while it does not): "waiting for more
-# than N days" is a visibility query.
-JOURNEY_WAITING_SINCE = SearchAttributeKey.for_datetime("JourneyWaitingSince")
+# Since when the journey waits on the person, in Unix seconds (absent while it does not):
+# "waiting for more than N days" is a visibility query. An Int, not a Datetime: the
+# time-skipping test server hands Datetime values back in a form the SDK cannot read.
+JOURNEY_WAITING_SINCE = SearchAttributeKey.for_int("JourneyWaitingSince")
 
 ALL = (
     LIFE_EVENT,
@@ -32,7 +33,7 @@ def dev_server_flags() -> list[str]:
         "KEYWORD": "Keyword",
         "KEYWORD_LIST": "KeywordList",
         "BOOL": "Bool",
-        "DATETIME": "Datetime",
+        "INT": "Int",
     }
     flags: list[str] = []
     for key in ALL:

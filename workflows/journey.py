@@ -60,7 +60,7 @@ def _publish_state(state: JourneyState) -> None:
     if workflow.patched(OPERATOR_ATTRIBUTES_PATCH):
         waiting = search_attributes.JOURNEY_WAITING_SINCE
         updates.append(
-            waiting.value_set(workflow.now())
+            waiting.value_set(int(workflow.now().timestamp()))
             if state == "waiting_for_citizen"
             else waiting.value_unset()
         )

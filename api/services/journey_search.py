@@ -62,8 +62,8 @@ class JourneyFilter(BaseModel):
         if self.sla_breached is not None:
             clauses.append(_flag(search_attributes.JOURNEY_SLA_BREACHED.name, self.sla_breached))
         if self.waiting_days is not None:
-            since = now.astimezone(UTC) - timedelta(days=self.waiting_days)
-            clauses.append(f'{search_attributes.JOURNEY_WAITING_SINCE.name} <= "{_instant(since)}"')
+            since = int((now - timedelta(days=self.waiting_days)).timestamp())
+            clauses.append(f"{search_attributes.JOURNEY_WAITING_SINCE.name} <= {since}")
         if self.started_from is not None:
             start = datetime.combine(self.started_from, time.min, UTC)
             clauses.append(f'StartTime >= "{_instant(start)}"')

@@ -22,7 +22,11 @@ from lifeevents.models import (
     ServicePlan,
     WebhookDelivery,
 )
-from lifeevents.search_attributes import JOURNEY_ESCALATED
+from lifeevents.search_attributes import (
+    JOURNEY_ESCALATED,
+    JOURNEY_SLA_BREACHED,
+    JOURNEY_WAITING_SINCE,
+)
 from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.journey import LifeEventJourney
 from workflows.names import AGENCY_DECISION
@@ -113,6 +117,10 @@ async def test_a_missing_consent_halts_only_that_step_until_the_person_answers(
         "Enrol",
     )
     assert "consent_needed" in [n.outcome for n in recorder.notifications]
+    # Operators find it among journeys waiting on the person, and since when.
+    since = (await handle.describe()).typed_search_attributes.get(JOURNEY_WAITING_SINCE)
+    now = await time_skipping_env.get_current_time()
+    assert since is not None and 0 <= now.timestamp() - since < 60
 
     with pytest.raises(WorkflowUpdateFailedError):
         await handle.execute_update(
@@ -124,6 +132,9 @@ async def test_a_missing_consent_halts_only_that_step_until_the_person_answers(
     status = await handle.result()
     assert status.state == "completed"
     assert status.requests[0].state == "answered"
+    # No longer waiting on the person: no longer found so.
+    attributes = (await handle.describe()).typed_search_attributes
+    assert attributes.get(JOURNEY_WAITING_SINCE) is None
     assert [(c.service_id, c.given, c.source) for c in recorder.consents] == [
         ("tax.update", True, "intake"),
         ("health.card", True, "citizen"),
@@ -339,6 +350,7 @@ async def test_a_service_that_escalates_keeps_waiting_past_its_sla_and_flags_the
     ]
     description = await handle.describe()
     assert description.typed_search_attributes.get(JOURNEY_ESCALATED) is True
+    assert description.typed_search_attributes.get(JOURNEY_SLA_BREACHED) is True
     child = time_skipping_env.client.get_workflow_handle(f"{handle.id}/slow.agency")
     await child.signal(AGENCY_DECISION, APPROVED)
     assert (await handle.result()).state == "completed"

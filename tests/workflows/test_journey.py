@@ -10,6 +10,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from lifeevents.models import AgencyDecision, JourneyStatus, PaymentTerms, ServicePlan
+from lifeevents.search_attributes import JOURNEY_SLA_BREACHED
 from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
@@ -49,6 +50,9 @@ async def test_an_agency_that_never_decides_fails_the_step_at_its_sla(
     assert status.state == "completed_with_issues"
     step = status.steps[1]
     assert (step.state, step.outcome) == ("failed", "agency_timeout")
+    # Operators find the journey among those where an agency missed its SLA.
+    described = await handle.describe()
+    assert described.typed_search_attributes.get(JOURNEY_SLA_BREACHED) is True
     assert step.reasons == [
         "Provincial Health Plan did not decide within the service's time limit."
     ]
