@@ -170,9 +170,10 @@ def test_saved_views_belong_to_their_operator(web: TestClient) -> None:
 def _open(web: TestClient, journey_id: str, reason: str) -> httpx.Response:
     form = web.get(f"/console/journeys/{journey_id}")
     assert form.status_code == 200
-    return web.post(
+    opened: httpx.Response = web.post(
         f"/console/journeys/{journey_id}", data={**hidden_fields(form), "reason": reason}
     )
+    return opened
 
 
 def _a_journey(web: TestClient) -> str:
