@@ -156,6 +156,7 @@ def run_dev(settings: Settings) -> int:
         print(
             "\nThe life-event stack is up:\n"
             f"  Citizens     {settings.public_base_url}/\n"
+            f"  Operators    {settings.public_base_url}/console (sign in as operator)\n"
             f"  API docs     {settings.public_base_url}/docs\n"
             f"  Temporal UI  {ui}\n"
             f"  Agencies     {settings.agencies_base_url}/docs\n"
