@@ -315,7 +315,6 @@ def _claim(session: Session, request: NotificationInput, message_id: str) -> Not
         found = session.exec(statement).first()
         assert found is not None
         return found
-    session.refresh(record)
     return record
 
 
@@ -331,7 +330,8 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
     settings = get_settings()
     digest = hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:32]
     message_id = f"<{digest}@lifeevents.example>"
-    with Session(get_engine()) as session:
+    # The record is only written after its commits, never read back: keep its attributes.
+    with Session(get_engine(), expire_on_commit=False) as session:
         record = _claim(session, request, message_id)
         if record.status == "sent":
             return NotificationReceipt(message_id=record.message_id, already_sent=True)
