@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -33,6 +33,7 @@ from lifeevents.ids import outcome_message_key, payment_key, step_workflow_id, s
 from lifeevents.tables import NotificationRecord, PaymentLedgerEntry
 from tests.support.smtp import Inbox, SmtpServer
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
+from tests.support.waiting import wait_for
 
 # How long the SMTP server holds its "250 OK" for this test's messages.
 SLOW_ACK = 1.5
@@ -91,16 +92,6 @@ def late_acks(
     acks = LateAcks(smtp.inbox, addresses)
     monkeypatch.setattr(smtp.inbox, "handle_DATA", acks.handle_DATA)
     yield acks
-
-
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 30) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.01)
-    raise AssertionError(f"never saw {what} within {timeout}s")
 
 
 @dataclass
