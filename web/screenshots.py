@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, ViewportSize, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
-VIEWPORT = {"width": 1000, "height": 900}
+VIEWPORT = ViewportSize(width=1000, height=900)
 # Each picture's file name (without .png), in the order a person meets the pages.
 SHOTS = (
     "01-start",
