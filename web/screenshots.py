@@ -2,7 +2,7 @@
 ``python -m web.screenshots --out docs/screenshots [--base-url http://127.0.0.1:8000]``.
 
 It walks the pages as a person does (a birth told in English, then the journey's page until
-the journey has ended), writes one PNG per page in ``SHOTS``, and shows the start page in
+the journey has ended), writes one PNG per page in ``SHOTS``, and shows the journey's page in
 French. Run ``lifeevents dev`` first (its simulated agencies decide within seconds). Needs
 Playwright (the ``test`` extra) and Debian's Chromium (``python -m tests.bootstrap``).
 """
@@ -30,7 +30,7 @@ SHOTS = (
     "05-confirmation",
     "06-journey-in-progress",
     "07-journey-ended-survey",
-    "08-start-in-french",
+    "08-journey-in-french",
 )
 
 
@@ -132,10 +132,10 @@ async def take(
             await _shot(page, out, "06-journey-in-progress")
             await _until(page, 'form[action$="/feedback"]', wait_seconds)
             await _shot(page, out, "07-journey-ended-survey", at="#survey")
-            french = await browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="fr")
-            page = await french.new_page()
-            await page.goto("/")
-            await _shot(page, out, "08-start-in-french")
+            # The language switch, on the journey's page: the same journey, said in French.
+            await page.locator('a[hreflang="fr"]').click()
+            await page.locator('html[lang="fr"]').wait_for()
+            await _shot(page, out, "08-journey-in-french")
         finally:
             await browser.close()
     return [out / f"{name}.png" for name in SHOTS]
