@@ -6,17 +6,21 @@ import asyncio
 import uuid
 
 import pytest
+from fastapi.testclient import TestClient
 from playwright.async_api import Browser, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
+from lifeevents import journey_tokens
 from lifeevents.ids import feedback_ref
-from lifeevents.settings import Settings
+from lifeevents.settings import Settings, get_settings
 from lifeevents.tables import FeedbackResponse
 from tests.support.stack import Stack, birth_intake
 from tests.web.browser import browser, serious_violations
+from tests.web.conftest import web
+from tests.web.forms import hidden_fields
 
-__all__ = ["browser"]
+__all__ = ["browser", "web"]
 ALREADY = {"en": "You have already told us how it went", "fr": "Vous nous avez déjà dit"}
 THANKS = {"en": "Thank you for telling us how it went", "fr": "Merci de nous avoir dit"}
 
@@ -72,3 +76,21 @@ async def test_an_ended_journeys_page_takes_one_survey_response(
     assert (stored.channel, stored.language, stored.satisfaction) == ("web", language, 4)
     assert (stored.went_well, stored.did_not_go_well) == (["told_once"], ["slow"])
     assert stored.employee_helpfulness is None and stored.comment == "Quicker than I feared."
+
+
+def test_only_the_forms_own_answers_are_taken(web: TestClient) -> None:
+    """A survey sent with values the form never offers, or without its CSRF token, is refused
+    before anything is read or stored."""
+    journey = "journey-with-a-survey"
+    token = journey_tokens.issue(get_settings(), journey)
+    assert web.get(f"/journeys/{journey}", params={"token": token}).status_code in (200, 404)
+    form = hidden_fields(web.get("/life-events/birth/questions"))
+    url = f"/journeys/{journey}/feedback"
+    assert web.post(url, data={"satisfaction": "4"}).status_code == 403
+    for tampered in (
+        {"satisfaction": "9"},
+        {"satisfaction": "4", "trust": "-1"},
+        {"satisfaction": "4", "went_well": ["told_once", "free text"]},
+    ):
+        refused = web.post(url, data={**form, **tampered})
+        assert refused.status_code == 403 and "This form has expired" in refused.text
