@@ -34,7 +34,7 @@ from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
-from web import intake_pages, journey_pages
+from web import confirmation_pages, intake_pages, journey_pages, survey_pages
 from web.rendering import STATIC_DIR
 
 
@@ -79,6 +79,8 @@ def create_app() -> FastAPI:
     # The citizen's web pages, beside the JSON API (which they call in process).
     app.include_router(intake_pages.router)
     app.include_router(journey_pages.router)
+    app.include_router(confirmation_pages.router)
+    app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 

@@ -78,6 +78,8 @@ def registration(service: SimulatedService, agencies_base_url: str) -> ServiceRe
         {
             "service_id": service.service_id,
             "title": service.title,
+            # The agency's name in both languages: pages and e-mails use the person's.
+            "agency_name": simulated().agencies[service.agency],
             "life_events": service.life_events,
             "fields": service.fields,
             "delivery": delivery,

@@ -180,7 +180,9 @@ def test_the_summary_lists_every_step_in_the_persons_language(mail: SmtpServer) 
     assert "tout ne s'est pas déroulé comme prévu" in body
     assert "- Allocation pour enfants (Agence du revenu) : terminé" in body
     assert "- Carte santé (Santé) : non fait" in body
+    # The survey's invitation, with the link to the journey's page where it is answered.
     assert "Dites-nous comment cela s'est passé" in body
+    assert re.search(r"/journeys/[\w-]+\?token=jt_", body) is not None, body
     assert "<li>Carte santé (Santé) : non fait</li>" in text_of(message, "html")
 
 
