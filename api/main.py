@@ -34,7 +34,7 @@ from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
-from web import intake_pages, journey_pages
+from web import intake_pages, journey_pages, sign_in, your_journeys
 from web.rendering import STATIC_DIR
 
 
@@ -79,6 +79,8 @@ def create_app() -> FastAPI:
     # The citizen's web pages, beside the JSON API (which they call in process).
     app.include_router(intake_pages.router)
     app.include_router(journey_pages.router)
+    app.include_router(sign_in.router)
+    app.include_router(your_journeys.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 
