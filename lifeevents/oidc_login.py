@@ -14,7 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 import jwt
@@ -114,7 +114,10 @@ async def finish(settings: Settings, pending: Pending, code: str) -> Identity:
         "client_id": settings.oidc_client_id or "",
     }
     auth = (
-        httpx.BasicAuth(settings.oidc_client_id or "", settings.oidc_client_secret)
+        # client_secret_basic: each part form-encoded first (RFC 6749 §2.3.1).
+        httpx.BasicAuth(
+            quote_plus(settings.oidc_client_id or ""), quote_plus(settings.oidc_client_secret)
+        )
         if settings.oidc_client_secret
         else None
     )

@@ -19,10 +19,12 @@ from typing import Annotated, Literal
 
 import structlog
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
-from api.deps import SettingsDep
-from lifeevents import oidc_login
+from api.deps import SessionDep, SettingsDep
+from lifeevents import audit, oidc_login
 from lifeevents.oidc import Identity
 from lifeevents.settings import Settings
 from web.i18n import request_language, translations
@@ -83,7 +85,10 @@ async def begin_sign_in(
 
 def _return_path(return_to: str | None, purpose: Purpose) -> str:
     path = local_path(return_to)
-    return LANDING[purpose] if path == "/" else path
+    # Not back into the sign-in itself (its "Sign in" link names the page it is on).
+    if path == "/" or path == PENDING_PATH or path.startswith(PENDING_PATH + "/"):
+        return LANDING[purpose]
+    return path
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
@@ -103,6 +108,7 @@ async def sign_in(
 async def callback(
     request: Request,
     settings: SettingsDep,
+    session: SessionDep,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     state: Annotated[str | None, Query(max_length=500)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
@@ -134,6 +140,8 @@ async def callback(
     purpose: Purpose = "operator" if kept.get("purpose") == "operator" else "citizen"
     return_to = _return_path(str(kept.get("return_to", "")), purpose)
     response = _signed_in(request, settings, identity, purpose, return_to)
+    if purpose == "operator" and identity.operator:
+        await run_in_threadpool(_audit_operator_sign_in, session, identity)
     response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH, secure=True, httponly=True)
     return response
 
@@ -162,6 +170,13 @@ def _signed_in(
     start_citizen_session(response, settings, CitizenSession(identity.subject_hash))
     log.info("citizen_signed_in")
     return response
+
+
+def _audit_operator_sign_in(session: Session, identity: Identity) -> None:
+    try:
+        audit.append(session, actor=f"operator:{identity.name}", action="operator_signed_in")
+    finally:
+        session.close()
 
 
 @router.post("/sign-out", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from typing import Any
+from urllib.parse import quote_plus
 
 import jwt
 import uvicorn
@@ -37,6 +38,8 @@ class Issuer:
         # Codes issued and not yet exchanged: what the authorization request said.
         self.codes: dict[str, dict[str, str]] = {}
         self.client_id = "lifeevents-web"
+        # Set: the client is confidential and authenticates with client_secret_basic.
+        self.client_secret: str | None = None
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -76,12 +79,17 @@ class Issuer:
 
         @app.post("/token")
         def token(
+            request: Request,
             grant_type: str = Form(),
             code: str = Form(),
             redirect_uri: str = Form(),
             code_verifier: str = Form(),
             client_id: str = Form(),
         ) -> JSONResponse:
+            if self.client_secret is not None and request.headers.get("authorization") != basic(
+                client_id, self.client_secret
+            ):
+                return JSONResponse({"error": "invalid_client"}, status_code=401)
             issued = self.codes.pop(code, None)  # a code is good once
             if (
                 grant_type != "authorization_code"
@@ -156,3 +164,9 @@ def s256(verifier: str) -> str:
     """RFC 7636's S256 challenge, computed here on its own (not with the code under test)."""
     digest = hashlib.sha256(verifier.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def basic(client_id: str, secret: str) -> str:
+    """client_secret_basic's header (RFC 6749 §2.3.1: each part form-encoded first)."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()
+    return "Basic " + base64.b64encode(pair).decode()

@@ -69,3 +69,4 @@ def sign_in_env(issuer: Issuer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Iss
     issuer.signs_in, issuer.roles, issuer.id_token_claims = "alice", [], {}
     yield issuer
     issuer.signs_in, issuer.roles, issuer.id_token_claims = "alice", [], {}
+    issuer.client_secret = None

@@ -10,9 +10,12 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 from starlette.requests import Request
 
+from lifeevents.db import get_engine
 from lifeevents.settings import get_settings
+from lifeevents.tables import AuditEntry
 from tests.support.oidc import Issuer
 from tests.web.conftest import issuer, sign_in_env, web
 from tests.web.forms import hidden_fields
@@ -184,6 +187,21 @@ def test_return_to_never_leaves_the_site(
 def test_return_to_a_path_of_the_site_is_kept(sign_in_env: Issuer, web: TestClient) -> None:
     back = sign_in(web, return_to="/life-events/birth/questions")
     assert back.headers["location"] == "/life-events/birth/questions"
+    # Not back into the sign-in (the "Sign in" link of its own error page names it).
+    assert sign_in(web, return_to="/sign-in/callback").headers["location"] == "/your-journeys"
+
+
+def test_a_confidential_client_authenticates_at_the_token_endpoint(
+    sign_in_env: Issuer, web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in_env.client_secret = "the secret/with+form&characters"
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", sign_in_env.client_secret)
+    get_settings.cache_clear()
+    assert sign_in(web).status_code == 303 and web.cookies.get(CITIZEN_COOKIE)
+    web.cookies.clear()
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "not-the-secret")
+    get_settings.cache_clear()
+    assert sign_in(web).status_code == 401 and CITIZEN_COOKIE not in web.cookies
 
 
 def _request_with(cookies: dict[str, str]) -> Request:
@@ -205,6 +223,9 @@ def test_an_operator_signs_in_with_the_operator_role_only(
         _request_with({OPERATOR_COOKIE: web.cookies[OPERATOR_COOKIE]}), get_settings()
     )
     assert session is not None and session.actor == "operator:ops.ana"
+    with Session(get_engine()) as db:
+        entries = db.exec(select(AuditEntry).where(AuditEntry.action == "operator_signed_in"))
+        assert [entry.actor for entry in entries] == ["operator:ops.ana"]
     assert sign_in(web, purpose="operator").headers["location"] == "/console"
 
 
