@@ -153,7 +153,7 @@ async def verify_id_token(
         )
     except jwt.PyJWTError as error:
         raise SignInFailed(f"the ID token does not verify: {error}") from error
-    if not secrets.compare_digest(str(claims["nonce"]), nonce):
+    if not secrets.compare_digest(str(claims["nonce"]).encode(), nonce.encode()):
         raise SignInFailed("the ID token's nonce is not this sign-in's")
     # With several audiences, the token must have been issued to us (OIDC Core §3.1.3.7).
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]

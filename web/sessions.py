@@ -49,7 +49,7 @@ def unseal(settings: Settings, kind: Kind, value: str | None) -> dict[str, Any] 
     if not value or len(value) > MAX_COOKIE_CHARS or value.count(".") != 1:
         return None
     encoded, signature = value.split(".")
-    if not hmac.compare_digest(_signature(settings, kind, encoded), signature):
+    if not hmac.compare_digest(_signature(settings, kind, encoded).encode(), signature.encode()):
         return None
     try:
         payload = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))

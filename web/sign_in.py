@@ -122,7 +122,7 @@ async def callback(
         kept is None
         or not isinstance(kept.get("state"), str)
         or not state
-        or not secrets.compare_digest(kept["state"], state)
+        or not secrets.compare_digest(kept["state"].encode(), state.encode())
     ):
         log.info("sign_in_refused", reason="no pending sign-in of this state")
         return _not_signed_in(request, settings, 400)

@@ -29,6 +29,7 @@ def test_an_altered_value_is_refused() -> None:
     assert unseal(SETTINGS, "operator", value + ".x") is None
     assert unseal(SETTINGS, "operator", "x" * 5000) is None
     assert unseal(SETTINGS, "operator", None) is None
+    assert unseal(SETTINGS, "operator", f"{encoded}.{'é' * 64}") is None
 
 
 def test_an_expired_value_is_refused() -> None:

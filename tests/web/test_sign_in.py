@@ -87,8 +87,9 @@ def test_the_journeys_page_asks_to_sign_in_first(sign_in_env: Issuer, web: TestC
     assert refused.headers["location"] == "/sign-in?return_to=/your-journeys"
 
 
-def test_another_state_is_refused(sign_in_env: Issuer, web: TestClient) -> None:
-    back = _back(web, _to_issuer(web), state="another-state-" + "x" * 30)
+@pytest.mark.parametrize("state", ["another-state-" + "x" * 30, "é" * 43, ""])
+def test_another_state_is_refused(sign_in_env: Issuer, web: TestClient, state: str) -> None:
+    back = _back(web, _to_issuer(web), state=state)
     assert back.status_code == 400
     assert "You have not been signed in" in back.text
     assert CITIZEN_COOKIE not in web.cookies
