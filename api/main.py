@@ -34,7 +34,14 @@ from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
-from web import confirmation_pages, intake_pages, journey_pages, survey_pages
+from web import (
+    confirmation_pages,
+    intake_pages,
+    journey_pages,
+    sign_in,
+    survey_pages,
+    your_journeys,
+)
 from web.rendering import STATIC_DIR
 
 
@@ -81,6 +88,8 @@ def create_app() -> FastAPI:
     app.include_router(journey_pages.router)
     app.include_router(confirmation_pages.router)
     app.include_router(survey_pages.router)
+    app.include_router(sign_in.router)
+    app.include_router(your_journeys.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 

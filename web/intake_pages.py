@@ -34,6 +34,7 @@ from web.rendering import (
     see_other,
 )
 from web.security import CSRF_FIELD, csrf_valid, local_path, set_cookie
+from web.sessions import citizen_session
 
 router = APIRouter(include_in_schema=False)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -370,6 +371,7 @@ async def send(
     answers["contact"] = {**answers.get("contact", {}), "language": language}
     body = {**answers, "services": draft.services, "consents": draft.consents}
     gateway = TemporalGateway(request.app.state.temporal, settings)
+    signed_in = citizen_session(request, settings) if settings.sign_in_enabled else None
     try:
         accepted, _started = await intake.submit(
             session=session,
@@ -384,6 +386,8 @@ async def send(
                 request.headers.get("x-forwarded-for"),
                 settings.trusted_proxy_hops,
             ),
+            # Signed in: the journey is theirs, listed on their journeys page.
+            signed_in_owner=signed_in.subject_hash if signed_in else "",
         )
     except (Unprocessable, RegistryError):
         return await run_in_threadpool(

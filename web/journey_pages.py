@@ -1,6 +1,7 @@
 """The journey's pages: the confirmation once sent, and the journey itself, opened by the
 journey's token (from the intake, or an e-mail's link) kept in a cookie for its pages only."""
 
+import hmac
 import re
 from collections.abc import Mapping
 from typing import Annotated
@@ -21,12 +22,13 @@ from lifeevents.catalog import get_catalog
 from lifeevents.journey_tokens import TokenCheck
 from lifeevents.models import CancelRequest, ConsentAnswer, InformationAnswer
 from lifeevents.settings import Settings
-from lifeevents.tables import Agency, AuditEntry
+from lifeevents.tables import Agency, AuditEntry, JourneyOwner
 from web.confirmation_form import confirmation_form
 from web.i18n import request_language, translations
 from web.questions import humanise
 from web.rendering import FormDep, error_page, expired_form, not_found, render, see_other
 from web.security import CSRF_FIELD, csrf_valid, set_cookie
+from web.sessions import citizen_session
 from web.step_explanations import explain
 
 router = APIRouter(include_in_schema=False)
@@ -53,12 +55,28 @@ def _link_expired(request: Request, settings: Settings, journey_id: str) -> HTML
     )
 
 
+def _owned_by(session: Session, journey_id: str, subject_hash: str) -> bool:
+    try:
+        owner = session.get(JourneyOwner, journey_id)
+        return owner is not None and hmac.compare_digest(owner.subject_hash, subject_hash)
+    finally:
+        session.close()
+
+
 async def opened(
     request: Request, session: Session, settings: Settings, journey_id: str
 ) -> HTMLResponse | None:
-    """None when this browser holds a valid token of the journey; else the page to show."""
+    """None when this browser holds a valid token of the journey, or its owner is signed in
+    here; else the page to show."""
+    if not JOURNEY_ID.match(journey_id):
+        return not_found(request, settings)
+    signed_in = citizen_session(request, settings) if settings.sign_in_enabled else None
+    if signed_in is not None and await run_in_threadpool(
+        _owned_by, session, journey_id, signed_in.subject_hash
+    ):
+        return None
     token = request.cookies.get(JOURNEY_COOKIE)
-    if not token or not JOURNEY_ID.match(journey_id):
+    if not token:
         return not_found(request, settings)
     match await run_in_threadpool(_token_check, session, settings, token, journey_id):
         case TokenCheck.VALID:
