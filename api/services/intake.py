@@ -5,7 +5,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
@@ -58,6 +58,7 @@ async def submit(
     bearer_token: str | None,
     idempotency_key: str | None,
     client_address: str | None = None,
+    channel: Literal["api", "web"] = "api",
 ) -> tuple[IntakeAccepted, bool]:
     """Tell us once: validate the intake, pin the plan and start the journey. Also says whether
     this started it (False: the same intake was already accepted under this key).
@@ -84,7 +85,7 @@ async def submit(
         idempotency_key=idempotency_key,
         client_address=client_address,
     )
-    plan, issued_at = accepted.plan, accepted.issued_at
+    plan, issued_at = accepted.plan.model_copy(update={"channel": channel}), accepted.issued_at
     if accepted.replayed:
         # Started already, or not yet if the first request crashed before starting.
         await gateway.start_journey(plan)

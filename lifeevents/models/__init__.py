@@ -41,6 +41,7 @@ from lifeevents.models.plan import (
     PaymentTerms,
     ProactiveOffer,
     RetrySettings,
+    ServiceBurden,
     ServicePlan,
     TaskQueueDelivery,
     WebhookDelivery,
@@ -56,6 +57,7 @@ from lifeevents.models.status import (
     StepStatus,
     StepUpdate,
 )
+from lifeevents.models.time_tax import DecisionTime, JourneyOutcomeInput, TimeTax
 
 __all__ = [
     "FINAL_STEP_STATES",
@@ -99,6 +101,10 @@ __all__ = [
     "RetrySettings",
     "ReversalStatus",
     "ReversePaymentInput",
+    "ServiceBurden",
+    "DecisionTime",
+    "JourneyOutcomeInput",
+    "TimeTax",
     "ServicePlan",
     "StepOutcome",
     "StepOutcomeCode",
