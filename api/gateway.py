@@ -128,6 +128,11 @@ class TemporalGateway:
         plan = await self._plan_of(self._journey(journey_id))
         return plan.intake if plan is not None else None
 
+    async def journey_plan(self, journey_id: str) -> JourneyPlan | None:
+        """The plan a journey was started with (its first event), or None when Temporal holds
+        no such journey."""
+        return await self._plan_of(self._journey(journey_id))
+
     async def _plan_of(self, handle: WorkflowHandle[Any, JourneyStatus]) -> JourneyPlan | None:
         """The journey's plan, its input (its first event); None when there is no journey."""
         try:

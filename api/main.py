@@ -24,9 +24,11 @@ from api.routes import (
     journeys,
     life_events,
     metrics,
+    performance,
     registry_events,
     reports,
     services,
+    time_tax,
 )
 from api.webhooks import webhooks
 from lifeevents.catalog import get_catalog
@@ -34,7 +36,7 @@ from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
-from web import intake_pages, journey_pages
+from web import intake_pages, journey_pages, performance_pages
 from web.rendering import STATIC_DIR
 
 
@@ -64,6 +66,7 @@ def create_app() -> FastAPI:
     for module in (
         life_events,
         journeys,
+        time_tax,
         feedback,
         reports,
         callbacks,
@@ -74,11 +77,13 @@ def create_app() -> FastAPI:
         codec,
         health,
         metrics,
+        performance,
     ):
         app.include_router(module.router)
     # The citizen's web pages, beside the JSON API (which they call in process).
     app.include_router(intake_pages.router)
     app.include_router(journey_pages.router)
+    app.include_router(performance_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 
