@@ -1,6 +1,5 @@
 """The public performance figures (anonymous, aggregates only): JSON here, a page in web/."""
 
-import time
 from threading import Lock
 
 from fastapi import APIRouter, Request
@@ -12,26 +11,27 @@ from api.services import performance
 from api.services.performance import LifeEventPerformance
 
 router = APIRouter()
-# Anyone may ask, and each answer reads every outcome and response: answered from a copy at
-# most this old, so that asking often costs the database nothing more.
-FRESH_FOR_SECONDS = 60.0
 _computing = Lock()
 
 
 def _read(request: Request, session: Session) -> list[LifeEventPerformance]:
+    """Anyone may ask, and the figures read every outcome and response: they are kept per
+    process and computed again only when rows were added or removed (a count and a maximum
+    per table tell)."""
     with _computing:
-        cached: tuple[float, list[LifeEventPerformance]] | None = getattr(
+        version = performance.version(session)
+        cached: tuple[tuple[int, ...], list[LifeEventPerformance]] | None = getattr(
             request.app.state, "performance", None
         )
-        if cached is not None and time.monotonic() - cached[0] < FRESH_FOR_SECONDS:
+        if cached is not None and cached[0] == version:
             return cached[1]
         figures = performance.read(session)
-        request.app.state.performance = (time.monotonic(), figures)
+        request.app.state.performance = (version, figures)
         return figures
 
 
 async def public_figures(request: Request, session: Session) -> list[LifeEventPerformance]:
-    """The figures, computed at most once a minute per process (shared with the web page)."""
+    """The figures (shared with the web page)."""
     return await run_in_threadpool(_read, request, session)
 
 
@@ -40,5 +40,5 @@ async def get_performance(request: Request, session: SessionDep) -> list[LifeEve
     """Open to anyone: per life event and fiscal quarter, how many journeys ended, the median
     time to their outcome, and the share of people satisfied and whose trust it increased
     (the US OMB A-11 survey). Aggregates only; a figure from fewer than 10 journeys or
-    responses is null (suppressed). Refreshed at most once a minute."""
+    responses is null (suppressed)."""
     return await public_figures(request, session)

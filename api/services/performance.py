@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from api.services.outcome_reports import by_quarter
 from api.services.reports import SMALL_GROUP, fiscal_quarter, score
@@ -82,3 +82,12 @@ def performance(
 
 def read(session: Session) -> list[LifeEventPerformance]:
     return performance(session.exec(select(JourneyOutcome)), session.exec(select(FeedbackResponse)))
+
+
+def version(session: Session) -> tuple[int, ...]:
+    """Changes whenever an outcome or a response is added or removed."""
+    found: list[int] = []
+    for table in (JourneyOutcome, FeedbackResponse):
+        count, last = session.exec(select(func.count(), func.max(col(table.id)))).one()
+        found += [count, last or 0]
+    return tuple(found)
