@@ -296,6 +296,7 @@ class LifeEventJourney(CitizenUpdates):
             await workflow.wait_condition(workflow.all_handlers_finished)
         if workflow.patched(OUTCOME_RECORDED_PATCH):
             await calls.record_outcome(self._outcome(state))
+            await workflow.wait_condition(workflow.all_handlers_finished)
         if self._publisher is not None:
             self._publisher.cancel()  # a finished journey's status is its result
         return self._tracker.finish(state)
