@@ -24,9 +24,11 @@ from api.routes import (
     journeys,
     life_events,
     metrics,
+    performance,
     registry_events,
     reports,
     services,
+    time_tax,
 )
 from api.webhooks import webhooks
 from lifeevents.catalog import get_catalog
@@ -38,6 +40,7 @@ from web import (
     confirmation_pages,
     intake_pages,
     journey_pages,
+    performance_pages,
     sign_in,
     survey_pages,
     your_journeys,
@@ -71,6 +74,7 @@ def create_app() -> FastAPI:
     for module in (
         life_events,
         journeys,
+        time_tax,
         feedback,
         reports,
         callbacks,
@@ -81,6 +85,7 @@ def create_app() -> FastAPI:
         codec,
         health,
         metrics,
+        performance,
     ):
         app.include_router(module.router)
     # The citizen's web pages, beside the JSON API (which they call in process).
@@ -90,6 +95,7 @@ def create_app() -> FastAPI:
     app.include_router(survey_pages.router)
     app.include_router(sign_in.router)
     app.include_router(your_journeys.router)
+    app.include_router(performance_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
 

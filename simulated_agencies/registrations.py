@@ -9,7 +9,7 @@ import yaml
 from pydantic import Field
 
 from agency_sdk import activity_name, withdrawal_activity_name
-from lifeevents.models import LocalizedText, Model, PaymentTerms
+from lifeevents.models import LocalizedText, Model, PaymentTerms, ServiceBurden
 from lifeevents.registry import AgencyCreate, ServiceRegistration
 
 AGENCY_TASK_QUEUE = "agency-{agency}"
@@ -31,6 +31,7 @@ class SimulatedService(Model):
     withdraw: bool = False
     eligibility: dict[str, Any] | None = None
     sla: str = "P5D"
+    burden: ServiceBurden | None = None
 
 
 class SimulatedAgencies(Model):
@@ -88,6 +89,7 @@ def registration(service: SimulatedService, agencies_base_url: str) -> ServiceRe
             "pays": service.payment is not None,
             "payment": service.payment,
             "sla": service.sla,
+            "burden": service.burden,
             # A simulated agency answers in milliseconds: a stuck attempt is retried quickly.
             "retry": {"attempt_timeout_seconds": 10},
         }

@@ -381,6 +381,7 @@ async def send(
             body=body,
             bearer_token=None,
             idempotency_key=idempotency_key,
+            channel="web",
             client_address=identity_checks.client_address(
                 request.client.host if request.client else None,
                 request.headers.get("x-forwarded-for"),

@@ -17,7 +17,7 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import JourneyNotFound, StatusUnavailable, StepNoLongerWaits, UpdateRefused
 from api.gateway import TemporalGateway
 from api.services import feedback, links
-from lifeevents import audit, journey_tokens
+from lifeevents import audit, journey_tokens, time_tax
 from lifeevents.catalog import get_catalog
 from lifeevents.journey_tokens import TokenCheck
 from lifeevents.models import CancelRequest, ConsentAnswer, InformationAnswer
@@ -152,6 +152,7 @@ async def journey_page(
             _("Try again in a few minutes."),
         )
     plan = await gateway.journey_plan(journey_id)
+    meter = time_tax.meter(plan, status) if plan is not None else None
     agencies, access_log, surveyed = await run_in_threadpool(
         _from_database, session, settings, journey_id
     )
@@ -183,10 +184,9 @@ async def journey_page(
             else "thanks"
             if surveyed
             else "ask",
-            "facts": _facts(plan.intake if plan else None),
-            "told": len(
-                {step.agency for step in status.steps if step.agency and step.state in TOLD}
-            ),
+            "facts": meter.facts_told if meter else 0,
+            "told": meter.agencies_reached if meter else 0,
+            "time_tax": meter,
             "access_log": access_log,
             "format_date": lambda moment: format_date(moment, format="long", locale=language),
             "humanise": humanise,
@@ -197,18 +197,7 @@ async def journey_page(
     )
 
 
-# The steps whose agency received the person's data.
-TOLD = {"waiting_for_agency", "waiting_for_citizen", "completed"}
 ACCESS_LOG_SHOWN = 100
-
-
-def _facts(intake: object) -> int:
-    """How many answers the person gave (each told once, whichever agencies received it)."""
-    if isinstance(intake, dict):
-        return sum(_facts(v) for k, v in intake.items() if k not in ("language", "consents"))
-    if isinstance(intake, list):
-        return 0  # the services and consents chosen: choices, not facts about the person
-    return 0 if intake is None else 1
 
 
 def _from_database(

@@ -23,6 +23,7 @@ from activities.consent import record_consent, record_consents
 from activities.eligibility import check_eligibility
 from activities.identity import verify_identity
 from activities.notification import send_notification
+from activities.outcome import record_journey_outcome
 from activities.payment import record_payment
 from activities.submission import deliver_webhook
 from lifeevents.ids import journey_id_of
@@ -45,6 +46,7 @@ ACTIVITIES: list[Callable[..., Any]] = [
     record_consents,
     withdraw_submission,
     reverse_payment,
+    record_journey_outcome,
 ]
 WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 

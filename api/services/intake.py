@@ -5,7 +5,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
@@ -59,6 +59,7 @@ async def submit(
     idempotency_key: str | None,
     client_address: str | None = None,
     signed_in_owner: str = "",
+    channel: Literal["api", "web"] = "api",
 ) -> tuple[IntakeAccepted, bool]:
     """Tell us once: validate the intake, pin the plan and start the journey. Also says whether
     this started it (False: the same intake was already accepted under this key).
@@ -89,7 +90,7 @@ async def submit(
         client_address=client_address,
         signed_in_owner=signed_in_owner,
     )
-    plan, issued_at = accepted.plan, accepted.issued_at
+    plan, issued_at = accepted.plan.model_copy(update={"channel": channel}), accepted.issued_at
     if accepted.replayed:
         # Started already, or not yet if the first request crashed before starting.
         await gateway.start_journey(plan)

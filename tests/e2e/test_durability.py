@@ -193,12 +193,14 @@ async def test_killing_the_worker_mid_flight_loses_and_duplicates_nothing(
 
     retried: list[tuple[str, Activity]] = []
     for journey_id in journeys:
-        # The journey itself: identity, consents and the closing summary, each scheduled once.
+        # The journey itself: identity, consents, the closing summary and the outcome for the
+        # reports, each scheduled once.
         journey_activities = await activities(temporal_client, journey_id)
         assert Counter(a.type for a in journey_activities) == {
             "verify_identity": 1,
             "record_consents": 1,
             "send_notification": 1,
+            "record_journey_outcome": 1,
         }
         retried += [(journey_id, a) for a in journey_activities if a.attempt > 1]
 
