@@ -37,6 +37,8 @@ from lifeevents.tables import NotificationRecord, utcnow
 # link): a proactive offer (the person never saw an intake answer), and a fresh link the person
 # asked for (POST /v1/journeys/{id}/link).
 TOKEN_BEARING = frozenset({"offer", "link"})
+# Exported by the worker's Prometheus endpoint (WORKER_METRICS_ADDRESS), with the SDK's metrics.
+MESSAGES_SENT = "lifeevents_messages_sent"
 
 _TEXT: dict[Language, dict[str, str]] = {
     "en": {
@@ -350,4 +352,8 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
         record.sent_at = utcnow()
         session.add(record)
         session.commit()
+        # Counted once it is on record as sent: a retry finds it sent and counts nothing.
+        activity.metric_meter().create_counter(
+            MESSAGES_SENT, "Messages sent to people, by kind and language"
+        ).add(1, {"kind": request.outcome, "language": request.language})
         return NotificationReceipt(message_id=record.message_id)

@@ -2,6 +2,7 @@
 
 import dataclasses
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,15 +93,21 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     )
 
 
-def metrics_runtime(settings: Settings) -> Runtime | None:
+def metrics_runtime(
+    settings: Settings, histogram_buckets: Mapping[str, Sequence[float]] | None = None
+) -> Runtime | None:
     """A runtime that serves the SDK's metrics (workflow and activity task latencies, pollers,
-    schedule-to-start...) for Prometheus on WORKER_METRICS_ADDRESS; None when it is unset. It
-    binds the port when made: one per process."""
+    schedule-to-start...) for Prometheus on WORKER_METRICS_ADDRESS, and whatever workflows and
+    activities record on their metric meters (with ``histogram_buckets``, by metric name);
+    None when it is unset. It binds the port when made: one per process."""
     if settings.worker_metrics_address is None:
         return None
     return Runtime(
         telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)
+            metrics=PrometheusConfig(
+                bind_address=settings.worker_metrics_address,
+                histogram_bucket_overrides=histogram_buckets,
+            )
         )
     )
 

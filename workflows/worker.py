@@ -28,6 +28,7 @@ from activities.submission import deliver_webhook
 from lifeevents.ids import journey_id_of
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect, metrics_runtime
+from workflows import metrics as journey_metrics
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
 from workflows.versioning import deployment_config
@@ -61,6 +62,7 @@ PASSED_THROUGH = (
     "workflows.journey_status",
     "workflows.journey_updates",
     "workflows.messages",
+    "workflows.metrics",
     "workflows.names",
     "workflows.waits",
 )
@@ -99,7 +101,9 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
 
 
 async def run_worker(settings: Settings) -> None:
-    client = await connect(settings, runtime=metrics_runtime(settings))
+    client = await connect(
+        settings, runtime=metrics_runtime(settings, journey_metrics.HISTOGRAM_BUCKETS)
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
