@@ -12,7 +12,7 @@ from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
 from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
@@ -86,10 +86,18 @@ def connect_options(settings: Settings) -> ClientConnectConfig:
     return options
 
 
-async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
-    """A client; on ``runtime`` (``metrics_runtime``), else on the SDK's default one."""
+async def connect(
+    settings: Settings,
+    runtime: Runtime | None = None,
+    interceptors: Sequence[Interceptor] = (),
+) -> Client:
+    """A client; on ``runtime`` (``metrics_runtime``), else on the SDK's default one; with
+    ``interceptors`` (tracing's), which a worker on this client uses too."""
     return await Client.connect(
-        **connect_options(settings), data_converter=data_converter(settings), runtime=runtime
+        **connect_options(settings),
+        data_converter=data_converter(settings),
+        runtime=runtime,
+        interceptors=interceptors,
     )
 
 

@@ -25,6 +25,7 @@ from activities.identity import verify_identity
 from activities.notification import send_notification
 from activities.payment import record_payment
 from activities.submission import deliver_webhook
+from lifeevents import tracing
 from lifeevents.ids import journey_id_of
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect, metrics_runtime
@@ -57,6 +58,8 @@ WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 # modules themselves are still imported in the sandbox, so their own code stays checked.
 PASSED_THROUGH = (
     "lifeevents",
+    # Temporal's tracing interceptor makes workflow spans with it (when tracing is on).
+    "opentelemetry",
     "activities",
     "workflows.calls",
     "workflows.journey_status",
@@ -101,8 +104,12 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
 
 
 async def run_worker(settings: Settings) -> None:
+    provider = tracing.start(settings, "lifeevents-worker")
+    tracing.use_for_activities(provider)
     client = await connect(
-        settings, runtime=metrics_runtime(settings, journey_metrics.HISTOGRAM_BUCKETS)
+        settings,
+        runtime=metrics_runtime(settings, journey_metrics.HISTOGRAM_BUCKETS),
+        interceptors=tracing.temporal_interceptors(provider),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -111,6 +118,9 @@ async def run_worker(settings: Settings) -> None:
     with ThreadPoolExecutor(max_workers=32) as executor:
         worker = build_worker(client, settings, executor)
         log.info("worker started", task_queue=settings.task_queue)
-        async with worker:
-            await stop.wait()
-            log.info("worker stopping")
+        try:
+            async with worker:
+                await stop.wait()
+                log.info("worker stopping")
+        finally:
+            tracing.stop(provider)
