@@ -153,7 +153,9 @@ class Settings(BaseSettings):
     # ones do not).
     max_services_per_agency: int = Field(default=50, ge=1)
 
-    @field_validator("smtp_username", "smtp_password", "smtp_ca_file", mode="before")
+    @field_validator(
+        "smtp_username", "smtp_password", "smtp_ca_file", "otlp_traces_endpoint", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """Compose passes an optional variable it was not given as an empty string."""
