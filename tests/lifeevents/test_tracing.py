@@ -28,6 +28,9 @@ from tests.support.smtp import SmtpServer
 from tests.support.stack import birth_intake
 from workflows.worker import build_worker
 
+CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+CALLER_SPAN = "00f067aa0ba902b7"
+
 
 def _one(spans: list[ReceivedSpan], name: str) -> ReceivedSpan:
     [span] = [s for s in spans if s.name == name]
@@ -92,7 +95,11 @@ async def test_one_trace_from_the_intake_to_the_agencys_request(
                         body = birth_intake(
                             email="traced@example.org", services=[service_id], consents=[service_id]
                         )
-                        accepted = api.client.post("/v1/life-events/birth/intakes", json=body)
+                        # A caller that traces too: the intake's span continues its trace.
+                        caller = {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"}
+                        accepted = api.client.post(
+                            "/v1/life-events/birth/intakes", json=body, headers=caller
+                        )
                         assert accepted.status_code == 202, accepted.text
                         journey_id = accepted.json()["journey_id"]
                         handle = client.get_workflow_handle(journey_id)
@@ -108,6 +115,7 @@ async def test_one_trace_from_the_intake_to_the_agencys_request(
     intake = _one(spans, "POST /v1/life-events/{life_event}/intakes")
     assert (intake.service, intake.kind) == ("lifeevents-api", Span.SPAN_KIND_SERVER)
     assert intake.attributes["http.response.status_code"] == 202
+    assert (intake.trace_id, intake.parent_span_id) == (CALLER_TRACE, CALLER_SPAN)
     trace = [s for s in spans if s.trace_id == intake.trace_id]
     names = {s.name for s in trace}
     for expected in (
