@@ -37,6 +37,8 @@ from lifeevents.tables import NotificationRecord, utcnow
 # link): a proactive offer (the person never saw an intake answer), and a fresh link the person
 # asked for (POST /v1/journeys/{id}/link).
 TOKEN_BEARING = frozenset({"offer", "link"})
+# Exported by the worker's Prometheus endpoint (WORKER_METRICS_ADDRESS), with the SDK's metrics.
+MESSAGES_SENT = "lifeevents_messages_sent"
 
 _TEXT: dict[Language, dict[str, str]] = {
     "en": {
@@ -318,6 +320,16 @@ def _claim(session: Session, request: NotificationInput, message_id: str) -> Not
     return record
 
 
+def _count_sent(request: NotificationInput) -> None:
+    """Counted once it is on record as sent: a retry finds it sent and counts nothing. Only in
+    the worker's activity: the API also calls this function directly (a fresh link the person
+    asked for), where there is no activity's meter and the audit trail records the sending."""
+    if activity.in_activity():
+        activity.metric_meter().create_counter(
+            MESSAGES_SENT, "Messages sent to people, by kind and language"
+        ).add(1, {"kind": request.outcome, "language": request.language})
+
+
 @activity.defn
 def send_notification(request: NotificationInput) -> NotificationReceipt:
     # The intake accepts one plain address only; anything else here is refused, never mailed.
@@ -350,4 +362,5 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
         record.sent_at = utcnow()
         session.add(record)
         session.commit()
+        _count_sent(request)
         return NotificationReceipt(message_id=record.message_id)

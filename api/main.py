@@ -30,7 +30,9 @@ from api.routes import (
     services,
     time_tax,
 )
+from api.tracing import TracingMiddleware
 from api.webhooks import webhooks
+from lifeevents import tracing
 from lifeevents.catalog import get_catalog
 from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
@@ -53,8 +55,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     settings.check_secrets()  # uvicorn may import api.main:app without the lifeevents command
     require_current_schema(get_engine())  # made by `lifeevents setup`, not here
-    app.state.temporal = await connect(settings)
-    yield
+    provider = tracing.start(settings, "lifeevents-api")
+    app.state.tracer = tracing.tracer(provider)
+    app.state.temporal = await connect(
+        settings, interceptors=tracing.temporal_interceptors(provider)
+    )
+    try:
+        yield
+    finally:
+        tracing.stop(provider)
 
 
 def create_app() -> FastAPI:
@@ -117,6 +126,10 @@ def create_app() -> FastAPI:
     # Outermost: it counts the answers of everything inside, refusals included.
     app.state.metrics = JourneyMetrics(get_catalog())
     app.add_middleware(CountingMiddleware, metrics=app.state.metrics)
+    if settings.otlp_traces_endpoint is not None:
+        # Outermost of all: the span covers the whole answer, and the intake's workflow start
+        # (Temporal's interceptor) is its child.
+        app.add_middleware(TracingMiddleware)
     return app
 
 

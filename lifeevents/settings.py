@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # 127.0.0.1:9464); no token there, so bind it to an address only Prometheus reaches.
     # Unset: the worker exposes none.
     worker_metrics_address: str | None = Field(default=None, pattern=r"^\S+:[0-9]{1,5}$")
+    # OpenTelemetry traces (the `tracing` extra): the OTLP over HTTP/protobuf endpoint the API
+    # and the worker send their spans to, e.g. http://otel-collector:4318/v1/traces. Unset (the
+    # default): no span is made or sent, and agencies receive no `traceparent`.
+    otlp_traces_endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     # OpenID Connect (optional): tokens from this issuer are accepted too, verified through its
@@ -149,7 +153,9 @@ class Settings(BaseSettings):
     # ones do not).
     max_services_per_agency: int = Field(default=50, ge=1)
 
-    @field_validator("smtp_username", "smtp_password", "smtp_ca_file", mode="before")
+    @field_validator(
+        "smtp_username", "smtp_password", "smtp_ca_file", "otlp_traces_endpoint", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """Compose passes an optional variable it was not given as an empty string."""

@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
         StepOutcome,
         StepUpdate,
     )
-    from workflows import calls, messages
+    from workflows import calls, messages, metrics
     from workflows.agency_service import AgencyServiceWorkflow
     from workflows.journey_status import JourneyStatusTracker, service_deadline
     from workflows.journey_updates import CitizenUpdates
@@ -78,6 +78,7 @@ class LifeEventJourney(CitizenUpdates):
 
     @workflow.run
     async def run(self, plan: JourneyPlan) -> JourneyStatus:
+        metrics.journey_started(plan.life_event, proactive=plan.proactive is not None)
         if workflow.patched(STATUS_IN_MEMO_PATCH):
             self._publisher = asyncio.create_task(self._publish_status())
         if plan.proactive and not await self._offer(plan):
@@ -299,6 +300,9 @@ class LifeEventJourney(CitizenUpdates):
             await workflow.wait_condition(workflow.all_handlers_finished)
         if self._publisher is not None:
             self._publisher.cancel()  # a finished journey's status is its result
+        metrics.journey_ended(
+            self._plan.life_event, state, workflow.now() - workflow.info().start_time
+        )
         return self._tracker.finish(state)
 
     def _outcome(self, state: JourneyState) -> JourneyOutcomeInput:
