@@ -11,9 +11,8 @@ from api.services import journeys
 from lifeevents.catalog import get_catalog
 from web.confirmation_form import confirmation_form, read_confirmation
 from web.i18n import request_language, translations
-from web.journey_pages import journey_page, opened
-from web.rendering import FormDep, error_page, expired_form, form_lists, see_other
-from web.security import CSRF_FIELD, csrf_valid
+from web.journey_pages import form_refused, journey_page
+from web.rendering import FormDep, error_page, form_lists, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,11 +21,9 @@ router = APIRouter(include_in_schema=False)
 async def confirm(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
-    refused = await opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     language = request_language(request)
     _ = translations(language).gettext
     no_longer = error_page(

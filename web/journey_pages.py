@@ -87,6 +87,19 @@ async def opened(
             return not_found(request, settings)
 
 
+async def form_refused(
+    request: Request, session: Session, settings: Settings, journey_id: str, form: dict[str, str]
+) -> HTMLResponse | None:
+    """None when this browser may post a form of this journey's pages (it holds the journey and
+    the form's CSRF token is valid); else the page to show."""
+    refused = await opened(request, session, settings, journey_id)
+    if refused is not None:
+        return refused
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    return None
+
+
 @router.get("/journeys/{journey_id}/sent", response_class=HTMLResponse)
 async def sent(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep
@@ -223,11 +236,9 @@ async def answer_consent(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """A consent the journey waits for, given or refused right on its page."""
-    refused = await opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     given = form.get("given")
     service_id = form.get("service_id", "")
@@ -292,11 +303,9 @@ async def cancel_question(
 async def cancel(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
-    refused = await opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     if form.get("confirm") != "yes":
         return see_other(f"/journeys/{journey_id}")
     _ = translations(request_language(request)).gettext
@@ -324,11 +333,9 @@ async def answer_information(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """What an agency asked the person for, answered right on the journey's page."""
-    refused = await opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     request_id = form.get("request_id", "")
     answers = {

@@ -14,9 +14,8 @@ from api.services import feedback
 from api.services.feedback import ITEMS, Feedback
 from lifeevents.models import JourneyStatus
 from web.i18n import Language, request_language, translations
-from web.journey_pages import journey_page, opened
+from web.journey_pages import form_refused, journey_page
 from web.rendering import FormDep, error_page, expired_form, form_lists, not_found, see_other
-from web.security import CSRF_FIELD, csrf_valid
 
 router = APIRouter(include_in_schema=False)
 SCALE = ("1", "2", "3", "4", "5")
@@ -42,11 +41,9 @@ def _record(
 async def give_feedback(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
-    refused = await opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     language = request_language(request)
     _ = translations(language).gettext
     went_well = await form_lists(request, "went_well")
