@@ -37,6 +37,8 @@ from lifeevents.tables import NotificationRecord, utcnow
 # link): a proactive offer (the person never saw an intake answer), and a fresh link the person
 # asked for (POST /v1/journeys/{id}/link).
 TOKEN_BEARING = frozenset({"offer", "link"})
+# Exported by the worker's Prometheus endpoint (WORKER_METRICS_ADDRESS), with the SDK's metrics.
+MESSAGES_SENT = "lifeevents_messages_sent"
 
 _TEXT: dict[Language, dict[str, str]] = {
     "en": {
@@ -315,8 +317,17 @@ def _claim(session: Session, request: NotificationInput, message_id: str) -> Not
         found = session.exec(statement).first()
         assert found is not None
         return found
-    session.refresh(record)
     return record
+
+
+def _count_sent(request: NotificationInput) -> None:
+    """Counted once it is on record as sent: a retry finds it sent and counts nothing. Only in
+    the worker's activity: the API also calls this function directly (a fresh link the person
+    asked for), where there is no activity's meter and the audit trail records the sending."""
+    if activity.in_activity():
+        activity.metric_meter().create_counter(
+            MESSAGES_SENT, "Messages sent to people, by kind and language"
+        ).add(1, {"kind": request.outcome, "language": request.language})
 
 
 @activity.defn
@@ -331,7 +342,8 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
     settings = get_settings()
     digest = hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:32]
     message_id = f"<{digest}@lifeevents.example>"
-    with Session(get_engine()) as session:
+    # The record is only written after its commits, never read back: keep its attributes.
+    with Session(get_engine(), expire_on_commit=False) as session:
         record = _claim(session, request, message_id)
         if record.status == "sent":
             return NotificationReceipt(message_id=record.message_id, already_sent=True)
@@ -350,4 +362,5 @@ def send_notification(request: NotificationInput) -> NotificationReceipt:
         record.sent_at = utcnow()
         session.add(record)
         session.commit()
+        _count_sent(request)
         return NotificationReceipt(message_id=record.message_id)

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from lifeevents import tracing
 from lifeevents.credentials import signing_secrets
 from lifeevents.db import get_engine
 from lifeevents.logging import redact_text
@@ -147,18 +148,22 @@ async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
     body = request.request.model_dump_json().encode()
     headers = await signed(request.agency_id, request.idempotency_key, body)
     started = time.monotonic()
-    try:
-        async with agency_client(max(timeout - 1, 1)) as client:
-            response = await client.post(
-                url, content=body, headers={**headers, **host}, extensions=extensions
-            )
-    except httpx.TransportError as error:
-        failure = _transport_failure(error)
-        raise ApplicationError(
-            f"The agency could not be reached ({failure}); will retry",
-            _facts(failure, None, started),
-            type="AgencyUnavailable",
-        ) from error
+    agency_host = httpx.URL(request.url).host
+    service_id = request.request.service_id
+    with tracing.agency_request_span("POST", agency_host, service_id, headers) as span:
+        try:
+            async with agency_client(max(timeout - 1, 1)) as client:
+                response = await client.post(
+                    url, content=body, headers={**headers, **host}, extensions=extensions
+                )
+        except httpx.TransportError as error:
+            failure = _transport_failure(error)
+            raise ApplicationError(
+                f"The agency could not be reached ({failure}); will retry",
+                _facts(failure, None, started),
+                type="AgencyUnavailable",
+            ) from error
+        tracing.record_status(span, response.status_code)
     status = response.status_code
     elapsed_ms = round((time.monotonic() - started) * 1000)
     personal = [request.request.data, request.request.information]

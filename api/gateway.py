@@ -132,8 +132,13 @@ class TemporalGateway:
     async def journey_intake(self, journey_id: str) -> dict[str, Any] | None:
         """What the person told a journey at its start (from its first event), or None when
         Temporal holds no such journey (never started, or past its retention)."""
-        plan = await self._plan_of(self._journey(journey_id))
+        plan = await self.journey_plan(journey_id)
         return plan.intake if plan is not None else None
+
+    async def journey_plan(self, journey_id: str) -> JourneyPlan | None:
+        """The journey's plan as it started (its services' names and rules in both languages),
+        or None when Temporal holds no such journey."""
+        return await self._plan_of(self._journey(journey_id))
 
     async def _plan_of(self, handle: WorkflowHandle[Any, JourneyStatus]) -> JourneyPlan | None:
         """The journey's plan, its input (its first event); None when there is no journey."""

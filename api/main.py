@@ -24,17 +24,29 @@ from api.routes import (
     journeys,
     life_events,
     metrics,
+    performance,
     registry_events,
     reports,
     services,
+    time_tax,
 )
+from api.tracing import TracingMiddleware
 from api.webhooks import webhooks
+from lifeevents import tracing
 from lifeevents.catalog import get_catalog
 from lifeevents.db import get_engine
 from lifeevents.migrations import require_current_schema
 from lifeevents.settings import get_settings
 from lifeevents.temporal import connect
-from web import intake_pages, journey_pages
+from web import (
+    confirmation_pages,
+    intake_pages,
+    journey_pages,
+    performance_pages,
+    sign_in,
+    survey_pages,
+    your_journeys,
+)
 from web.console import routes as console
 from web.rendering import STATIC_DIR
 
@@ -44,8 +56,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     settings.check_secrets()  # uvicorn may import api.main:app without the lifeevents command
     require_current_schema(get_engine())  # made by `lifeevents setup`, not here
-    app.state.temporal = await connect(settings)
-    yield
+    provider = tracing.start(settings, "lifeevents-api")
+    app.state.tracer = tracing.tracer(provider)
+    app.state.temporal = await connect(
+        settings, interceptors=tracing.temporal_interceptors(provider)
+    )
+    try:
+        yield
+    finally:
+        tracing.stop(provider)
 
 
 def create_app() -> FastAPI:
@@ -65,6 +84,7 @@ def create_app() -> FastAPI:
     for module in (
         life_events,
         journeys,
+        time_tax,
         feedback,
         reports,
         callbacks,
@@ -75,11 +95,17 @@ def create_app() -> FastAPI:
         codec,
         health,
         metrics,
+        performance,
     ):
         app.include_router(module.router)
     # The citizen's web pages, beside the JSON API (which they call in process).
     app.include_router(intake_pages.router)
     app.include_router(journey_pages.router)
+    app.include_router(confirmation_pages.router)
+    app.include_router(survey_pages.router)
+    app.include_router(sign_in.router)
+    app.include_router(your_journeys.router)
+    app.include_router(performance_pages.router)
     console.install(app)  # the operators' pages (/console)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_handlers(app)
@@ -102,6 +128,10 @@ def create_app() -> FastAPI:
     # Outermost: it counts the answers of everything inside, refusals included.
     app.state.metrics = JourneyMetrics(get_catalog())
     app.add_middleware(CountingMiddleware, metrics=app.state.metrics)
+    if settings.otlp_traces_endpoint is not None:
+        # Outermost of all: the span covers the whole answer, and the intake's workflow start
+        # (Temporal's interceptor) is its child.
+        app.add_middleware(TracingMiddleware)
     return app
 
 

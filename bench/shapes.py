@@ -11,9 +11,10 @@ The shape is read from a birth's history (`python -m bench.run history` prints i
 - the health card's agency decides later: its submission returns at once and the decision
   reaches the child as a signal from outside (here the bare worker's `submit_later` activity
   sends it, as the simulated agency's callback does through the API); the child waits for it;
-- once every child has ended, the parent sends the journey's summary (one more notification).
+- once every child has ended, the parent sends the journey's summary (one more notification)
+  and records the journey's outcome for the reports.
 
-So the counts match a birth: 12 activities (3 in the parent, 9 in the children), 8 local
+So the counts match a birth: 13 activities (4 in the parent, 9 in the children), 8 local
 activities, 4 children, one of them after another, and one signal from outside.
 
 What the bare shape leaves out, on purpose, because it is the journey's own bookkeeping and so
@@ -131,6 +132,7 @@ class BareJourney:
         )
         await asyncio.gather(*(self._service(service) for service in services))
         await workflow.execute_activity(noop, "summary", start_to_close_timeout=TIMEOUT)
+        await workflow.execute_activity(noop, "outcome", start_to_close_timeout=TIMEOUT)
 
     async def _service(self, service: BareService) -> None:
         if service.needs is not None:

@@ -116,12 +116,14 @@ def append(
             session.rollback()  # another append moved the head first: chain onto the new one
             continue
         session.add(entry)
+        # Read before the commit expires the entry: reading it after would load it back.
+        sealed = entry.hash
         try:
             session.commit()
         except IntegrityError:
             session.rollback()  # the same event_key, recorded concurrently: checked above
             continue
-        write_anchor(settings, entries + 1, entry.hash)
+        write_anchor(settings, entries + 1, sealed)
         return
     raise RuntimeError("could not append to the audit trail: too much contention")
 

@@ -206,6 +206,12 @@ def feedback_ref(secret: str, journey_id: str) -> str:
     return _mac(secret, "feedback", journey_id)
 
 
+def outcome_ref(secret: str, journey_id: str) -> str:
+    """What a journey's outcome row keeps of it: a keyed hash, so that a journey is counted
+    once (a retried activity writes nothing more) and the row names no journey."""
+    return _mac(secret, "outcome", journey_id)
+
+
 def callback_id(secret: str, agency_id: str, step_workflow: str, round_: int) -> str:
     """What an agency is given to report a later decision on one submission: it names the
     agency that may answer, the waiting step and the round, so the API routes a decision with

@@ -74,11 +74,11 @@ def identify(settings: Settings, token: str) -> Identity | None:
     return Identity(
         subject_hash=subject_hash(settings, str(claims["sub"])),
         operator=has_role(claims, settings.oidc_roles_claim, settings.oidc_operator_role),
-        name=_name(claims),
+        name=name_of(claims),
     )
 
 
-def _name(claims: dict[str, Any]) -> str:
+def name_of(claims: dict[str, Any]) -> str:
     username = claims.get("preferred_username")
     name = username if isinstance(username, str) and username.strip() else str(claims["sub"])
     # Printable and bounded: it is written to the audit trail as is.

@@ -55,6 +55,7 @@ def service_plan(
             "on_sla": registration.on_sla,
             "information_deadline": registration.information_deadline,
             "reminder_every": registration.reminder_every,
+            "burden": registration.burden,
             **pinned,
         }
     )

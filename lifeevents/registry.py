@@ -22,6 +22,7 @@ from lifeevents.models import (
     Model,
     PaymentTerms,
     RetrySettings,
+    ServiceBurden,
     WebhookDelivery,
 )
 from lifeevents.settings import Settings
@@ -97,6 +98,7 @@ class ServiceRegistration(Model):
                     "pays": False,
                     "sla": "P5D",
                     "retry": {"maximum_attempts": 10, "attempt_timeout_seconds": 30},
+                    "burden": {"minutes_per_contact": 20, "contacts": 2, "documents": 1},
                 }
             ]
         },
@@ -128,6 +130,11 @@ class ServiceRegistration(Model):
     )
     reminder_every: timedelta = Field(
         default=timedelta(days=7), description="How often the person is reminded of a request"
+    )
+    burden: ServiceBurden | None = Field(
+        default=None,
+        description="What the service costs a person without the journey (minutes per contact, "
+        "contacts, documents): the time-tax meter's estimate of minutes saved",
     )
 
     @field_validator("sla")

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # 127.0.0.1:9464); no token there, so bind it to an address only Prometheus reaches.
     # Unset: the worker exposes none.
     worker_metrics_address: str | None = Field(default=None, pattern=r"^\S+:[0-9]{1,5}$")
+    # OpenTelemetry traces (the `tracing` extra): the OTLP over HTTP/protobuf endpoint the API
+    # and the worker send their spans to, e.g. http://otel-collector:4318/v1/traces. Unset (the
+    # default): no span is made or sent, and agencies receive no `traceparent`.
+    otlp_traces_endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
     # Secret that makes callback ids unguessable and intake hashes unlinkable.
     app_secret: str = "dev-secret-change-me"
     # OpenID Connect (optional): tokens from this issuer are accepted too, verified through its
@@ -79,6 +83,13 @@ class Settings(BaseSettings):
     oidc_audience: str | None = None
     oidc_roles_claim: str = "roles"
     oidc_operator_role: str = "operator"
+    # Signing in on the web pages (web/sign_in.py): this service as a client of OIDC_ISSUER,
+    # authorization code flow with PKCE. The redirect URI registered at the issuer is
+    # PUBLIC_BASE_URL + /sign-in/callback. Unset client id: no sign-in on the pages. Without a
+    # secret the service is a public client (PKCE alone); with one, it authenticates with
+    # client_secret_basic.
+    oidc_client_id: str | None = Field(default=None, min_length=1, max_length=255)
+    oidc_client_secret: str | None = None
     # Retention: personal data in the app database (days), closed journeys' histories in
     # Temporal (the namespace's retention, set by `lifeevents setup`).
     retention_days: int = 365
@@ -145,7 +156,9 @@ class Settings(BaseSettings):
     # ones do not).
     max_services_per_agency: int = Field(default=50, ge=1)
 
-    @field_validator("smtp_username", "smtp_password", "smtp_ca_file", mode="before")
+    @field_validator(
+        "smtp_username", "smtp_password", "smtp_ca_file", "otlp_traces_endpoint", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """Compose passes an optional variable it was not given as an empty string."""
@@ -164,6 +177,11 @@ class Settings(BaseSettings):
             if OPERATOR_NAME.match(name) and token and name not in found:
                 found[name] = token
         return found
+
+    @property
+    def sign_in_enabled(self) -> bool:
+        """Whether people can sign in on the web pages with the OpenID Connect issuer."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def effective_temporal_address(self) -> str:
@@ -191,6 +209,8 @@ class Settings(BaseSettings):
                 "OIDC_AUDIENCE must be set when OIDC_ISSUER is (tokens minted for "
                 "any other client of the issuer would be accepted)"
             )
+        if self.oidc_client_id and not self.oidc_issuer:
+            problems.append("OIDC_CLIENT_ID is set without OIDC_ISSUER (whom to sign in with)")
         if self.operator_token is not None:
             problems.append(
                 "OPERATOR_TOKEN is replaced by OPERATOR_TOKENS (name:token,…): unset it and "
@@ -230,12 +250,28 @@ class Settings(BaseSettings):
                 problems.append("METRICS_TOKEN is set to a published value")
             elif len(self.metrics_token) < MIN_SECRET_LENGTH:
                 problems.append(f"METRICS_TOKEN is shorter than {MIN_SECRET_LENGTH} characters")
+        problems.extend(self._sign_in_problems())
         if not self.payload_keys:
             problems.append(
                 "PAYLOAD_KEYS is not set (the key derived from APP_SECRET is for development)"
             )
         else:
             problems.extend(_payload_key_problems(self.payload_keys, self.payload_key_current))
+        return problems
+
+    def _sign_in_problems(self) -> list[str]:
+        """Outside development: a sign-in client's secret is no published value, and the
+        redirect URI the code comes back to is HTTPS."""
+        if not self.oidc_client_id:
+            return []
+        problems = []
+        if self.oidc_client_secret in PUBLISHED_SECRETS:
+            problems.append("OIDC_CLIENT_SECRET is set to a published value")
+        if not self.public_base_url.startswith("https://"):
+            problems.append(
+                "PUBLIC_BASE_URL must be https:// when OIDC_CLIENT_ID is set (the sign-in's "
+                "code and session cookies travel to it)"
+            )
         return problems
 
     def _smtp_problems(self) -> list[str]:

@@ -253,6 +253,32 @@ class FeedbackResponse(SQLModel, table=True):
     comment: str | None = Field(default=None, max_length=1000)
 
 
+class JourneyOutcome(SQLModel, table=True):
+    """How one journey ended, for aggregate reports (time tax, equity, the public performance
+    page): not the journey's id, only a keyed hash of it (``ids.outcome_ref``), unique so that a
+    journey is counted once; a life event, a language, a channel and a province at most, never
+    anything about the person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_ref: str = Field(unique=True, max_length=64)
+    life_event: str = Field(index=True, max_length=100)
+    state: str = Field(max_length=30)
+    # Days, not moments: a moment could be matched with a journey's own history.
+    started_on: date
+    ended_on: date = Field(index=True)
+    seconds_to_outcome: int
+    language: str = Field(max_length=2)
+    channel: str = Field(max_length=20)
+    region: str | None = Field(default=None, max_length=10)
+    facts_told: int
+    facts_received: int
+    services_reached: int
+    agencies_reached: int
+    contacts_avoided: int
+    documents_not_asked: int
+    minutes_saved: int | None = None
+
+
 class SavedView(SQLModel, table=True):
     """An operator's named search in the console: the filter as its URL query, checked when
     saved and again when used."""

@@ -2,6 +2,7 @@
 
 import dataclasses
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
 from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
@@ -85,22 +86,36 @@ def connect_options(settings: Settings) -> ClientConnectConfig:
     return options
 
 
-async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
-    """A client; on ``runtime`` (``metrics_runtime``), else on the SDK's default one."""
+async def connect(
+    settings: Settings,
+    runtime: Runtime | None = None,
+    interceptors: Sequence[Interceptor] = (),
+) -> Client:
+    """A client; on ``runtime`` (``metrics_runtime``), else on the SDK's default one; with
+    ``interceptors`` (tracing's), which a worker on this client uses too."""
     return await Client.connect(
-        **connect_options(settings), data_converter=data_converter(settings), runtime=runtime
+        **connect_options(settings),
+        data_converter=data_converter(settings),
+        runtime=runtime,
+        interceptors=interceptors,
     )
 
 
-def metrics_runtime(settings: Settings) -> Runtime | None:
+def metrics_runtime(
+    settings: Settings, histogram_buckets: Mapping[str, Sequence[float]] | None = None
+) -> Runtime | None:
     """A runtime that serves the SDK's metrics (workflow and activity task latencies, pollers,
-    schedule-to-start...) for Prometheus on WORKER_METRICS_ADDRESS; None when it is unset. It
-    binds the port when made: one per process."""
+    schedule-to-start...) for Prometheus on WORKER_METRICS_ADDRESS, and whatever workflows and
+    activities record on their metric meters (with ``histogram_buckets``, by metric name);
+    None when it is unset. It binds the port when made: one per process."""
     if settings.worker_metrics_address is None:
         return None
     return Runtime(
         telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)
+            metrics=PrometheusConfig(
+                bind_address=settings.worker_metrics_address,
+                histogram_bucket_overrides=histogram_buckets,
+            )
         )
     )
 

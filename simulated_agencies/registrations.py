@@ -9,7 +9,7 @@ import yaml
 from pydantic import Field
 
 from agency_sdk import activity_name, withdrawal_activity_name
-from lifeevents.models import LocalizedText, Model, PaymentTerms
+from lifeevents.models import LocalizedText, Model, PaymentTerms, ServiceBurden
 from lifeevents.registry import AgencyCreate, ServiceRegistration
 
 AGENCY_TASK_QUEUE = "agency-{agency}"
@@ -31,6 +31,7 @@ class SimulatedService(Model):
     withdraw: bool = False
     eligibility: dict[str, Any] | None = None
     sla: str = "P5D"
+    burden: ServiceBurden | None = None
 
 
 class SimulatedAgencies(Model):
@@ -78,6 +79,8 @@ def registration(service: SimulatedService, agencies_base_url: str) -> ServiceRe
         {
             "service_id": service.service_id,
             "title": service.title,
+            # The agency's name in both languages: pages and e-mails use the person's.
+            "agency_name": simulated().agencies[service.agency],
             "life_events": service.life_events,
             "fields": service.fields,
             "delivery": delivery,
@@ -86,6 +89,7 @@ def registration(service: SimulatedService, agencies_base_url: str) -> ServiceRe
             "pays": service.payment is not None,
             "payment": service.payment,
             "sla": service.sla,
+            "burden": service.burden,
             # A simulated agency answers in milliseconds: a stuck attempt is retried quickly.
             "retry": {"attempt_timeout_seconds": 10},
         }

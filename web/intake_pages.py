@@ -22,7 +22,7 @@ from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from web import questions
 from web.draft import DRAFT_COOKIE, Draft, seal, unseal
-from web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations
+from web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, request_language, translations
 from web.journey_pages import journey_cookie
 from web.rendering import (
     FormDep,
@@ -34,6 +34,7 @@ from web.rendering import (
     see_other,
 )
 from web.security import CSRF_FIELD, csrf_valid, local_path, set_cookie
+from web.sessions import citizen_session
 
 router = APIRouter(include_in_schema=False)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -55,6 +56,14 @@ def _services(session: Session, definition: LifeEventDefinition) -> list[BundleE
     return bundle(session=session, definition=definition)
 
 
+def _agency_name(entry: BundleEntry, language: Language) -> str:
+    """The agency's name in the page's language where its registration gives both."""
+    registration = entry.registration
+    if registration is not None and registration.agency_name is not None:
+        return registration.agency_name.in_(language)
+    return entry.agency.name
+
+
 def _longest_sla(entries: list[BundleEntry]) -> timedelta | None:
     slas = [entry.registration.sla for entry in entries if entry.registration is not None]
     return max(slas) if slas else None
@@ -63,6 +72,7 @@ def _longest_sla(entries: list[BundleEntry]) -> timedelta | None:
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """Every life event of the catalog: what it does, whom it tells, what to have at hand."""
+    language = request_language(request)
     events = []
     for definition in get_catalog().values():
         entries = _services(session, definition)
@@ -72,7 +82,7 @@ def start(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLR
         events.append(
             {
                 "definition": definition,
-                "agencies": sorted({entry.agency.name for entry in entries}),
+                "agencies": sorted({_agency_name(entry, language) for entry in entries}),
                 "evidence": sorted(
                     {questions.humanise(e) for s in definition.services for e in s.evidence}
                 ),
@@ -188,7 +198,7 @@ def _service_rows(
             {
                 "id": entry.row.service_id,
                 "title": registration.title.in_(language) if registration else entry.agency.name,
-                "agency": entry.agency.name,
+                "agency": _agency_name(entry, language),
                 "purpose": bundled.purpose.in_(language) if bundled and bundled.purpose else None,
                 "optional": entry.optional,
                 "needs": bundled.needs if bundled else [],
@@ -361,6 +371,7 @@ async def send(
     answers["contact"] = {**answers.get("contact", {}), "language": language}
     body = {**answers, "services": draft.services, "consents": draft.consents}
     gateway = TemporalGateway(request.app.state.temporal, settings)
+    signed_in = citizen_session(request, settings) if settings.sign_in_enabled else None
     try:
         accepted, _started = await intake.submit(
             session=session,
@@ -370,11 +381,14 @@ async def send(
             body=body,
             bearer_token=None,
             idempotency_key=idempotency_key,
+            channel="web",
             client_address=identity_checks.client_address(
                 request.client.host if request.client else None,
                 request.headers.get("x-forwarded-for"),
                 settings.trusted_proxy_hops,
             ),
+            # Signed in: the journey is theirs, listed on their journeys page.
+            signed_in_owner=signed_in.subject_hash if signed_in else "",
         )
     except (Unprocessable, RegistryError):
         return await run_in_threadpool(

@@ -1,7 +1,9 @@
 """The journey's pages: the confirmation once sent, and the journey itself, opened by the
 journey's token (from the intake, or an e-mail's link) kept in a cookie for its pages only."""
 
+import hmac
 import re
+from collections.abc import Mapping
 from typing import Annotated
 
 from babel.dates import format_date
@@ -14,17 +16,20 @@ from sqlmodel import Session, col, select
 from api.deps import SessionDep, SettingsDep
 from api.errors import JourneyNotFound, StatusUnavailable, StepNoLongerWaits, UpdateRefused
 from api.gateway import TemporalGateway
-from api.services import links
-from lifeevents import audit, journey_tokens
+from api.services import feedback, links
+from lifeevents import audit, journey_tokens, time_tax
 from lifeevents.catalog import get_catalog
 from lifeevents.journey_tokens import TokenCheck
 from lifeevents.models import CancelRequest, ConsentAnswer, InformationAnswer
 from lifeevents.settings import Settings
-from lifeevents.tables import Agency, AuditEntry
+from lifeevents.tables import Agency, AuditEntry, JourneyOwner
+from web.confirmation_form import confirmation_form
 from web.i18n import request_language, translations
 from web.questions import humanise
 from web.rendering import FormDep, error_page, expired_form, not_found, render, see_other
 from web.security import CSRF_FIELD, csrf_valid, set_cookie
+from web.sessions import citizen_session
+from web.step_explanations import explain
 
 router = APIRouter(include_in_schema=False)
 JOURNEY_COOKIE = "journey"
@@ -50,12 +55,28 @@ def _link_expired(request: Request, settings: Settings, journey_id: str) -> HTML
     )
 
 
-async def _opened(
+def _owned_by(session: Session, journey_id: str, subject_hash: str) -> bool:
+    try:
+        owner = session.get(JourneyOwner, journey_id)
+        return owner is not None and hmac.compare_digest(owner.subject_hash, subject_hash)
+    finally:
+        session.close()
+
+
+async def opened(
     request: Request, session: Session, settings: Settings, journey_id: str
 ) -> HTMLResponse | None:
-    """None when this browser holds a valid token of the journey; else the page to show."""
+    """None when this browser holds a valid token of the journey, or its owner is signed in
+    here; else the page to show."""
+    if not JOURNEY_ID.match(journey_id):
+        return not_found(request, settings)
+    signed_in = citizen_session(request, settings) if settings.sign_in_enabled else None
+    if signed_in is not None and await run_in_threadpool(
+        _owned_by, session, journey_id, signed_in.subject_hash
+    ):
+        return None
     token = request.cookies.get(JOURNEY_COOKIE)
-    if not token or not JOURNEY_ID.match(journey_id):
+    if not token:
         return not_found(request, settings)
     match await run_in_threadpool(_token_check, session, settings, token, journey_id):
         case TokenCheck.VALID:
@@ -66,11 +87,24 @@ async def _opened(
             return not_found(request, settings)
 
 
+async def form_refused(
+    request: Request, session: Session, settings: Settings, journey_id: str, form: dict[str, str]
+) -> HTMLResponse | None:
+    """None when this browser may post a form of this journey's pages (it holds the journey and
+    the form's CSRF token is valid); else the page to show."""
+    refused = await opened(request, session, settings, journey_id)
+    if refused is not None:
+        return refused
+    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
+        return expired_form(request, settings)
+    return None
+
+
 @router.get("/journeys/{journey_id}/sent", response_class=HTMLResponse)
 async def sent(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    refused = await _opened(request, session, settings, journey_id)
+    refused = await opened(request, session, settings, journey_id)
     if refused is not None:
         return refused
     return render(request, settings, "sent.html", {"journey_id": journey_id})
@@ -98,22 +132,23 @@ async def journey(
                 return _link_expired(request, settings, journey_id)
             case _:
                 return not_found(request, settings)
-    refused = await _opened(request, session, settings, journey_id)
+    refused = await opened(request, session, settings, journey_id)
     if refused is not None:
         return refused
-    return await _journey_page(request, session, settings, journey_id)
+    return await journey_page(request, session, settings, journey_id)
 
 
-async def _journey_page(
+async def journey_page(
     request: Request,
     session: Session,
     settings: Settings,
     journey_id: str,
     errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
+    values: Mapping[str, str | list[str]] | None = None,
 ) -> HTMLResponse:
-    """The journey's page; with ``errors`` (by input name), an answer to a request for
-    information came back incomplete, and ``values`` are what the person typed."""
+    """The journey's page; with ``errors`` (by input name), one of its forms (an answer to a
+    request for information, the confirmation of an offer, the survey) came back incomplete,
+    and ``values`` are what the person typed."""
     gateway = TemporalGateway(request.app.state.temporal, settings)
     language = request_language(request)
     _ = translations(language).gettext
@@ -129,22 +164,42 @@ async def _journey_page(
             _("Sorry, there is a problem with the service"),
             _("Try again in a few minutes."),
         )
-    intake = await gateway.journey_intake(journey_id)
-    agencies, access_log = await run_in_threadpool(_from_database, session, journey_id)
+    plan = await gateway.journey_plan(journey_id)
+    meter = time_tax.meter(plan, status) if plan is not None else None
+    agencies, access_log, surveyed = await run_in_threadpool(
+        _from_database, session, settings, journey_id
+    )
+    definition = get_catalog().get(status.life_event)
+    titles = {step.id: step.title.in_(language) for step in status.steps if step.title}
+    # An agency's name as its registration gives it in both languages, where it does.
+    for service in plan.services if plan else []:
+        if service.agency_names is not None:
+            agencies[service.agency_id] = service.agency_names.in_(language)
+    open_requests = [r for r in status.requests if r.state == "open"]
     return render(
         request,
         settings,
         "journey.html",
         {
             "status": status,
-            "definition": get_catalog().get(status.life_event),
+            "definition": definition,
             "agencies": agencies,
-            "titles": {step.id: step.title.in_(language) for step in status.steps if step.title},
-            "open_requests": [r for r in status.requests if r.state == "open"],
-            "facts": _facts(intake),
-            "told": len(
-                {step.agency for step in status.steps if step.agency and step.state in TOLD}
+            "titles": titles,
+            "explanations": {step.id: explain(step, plan, language, _) for step in status.steps},
+            "open_requests": open_requests,
+            "confirming": (
+                confirmation_form(definition, status, language, _)
+                if definition and any(r.kind == "confirmation" for r in open_requests)
+                else None
             ),
+            "survey": None
+            if status.state not in feedback.ENDED
+            else "thanks"
+            if surveyed
+            else "ask",
+            "facts": meter.facts_told if meter else 0,
+            "told": meter.agencies_reached if meter else 0,
+            "time_tax": meter,
             "access_log": access_log,
             "format_date": lambda moment: format_date(moment, format="long", locale=language),
             "humanise": humanise,
@@ -155,22 +210,14 @@ async def _journey_page(
     )
 
 
-# The steps whose agency received the person's data.
-TOLD = {"waiting_for_agency", "waiting_for_citizen", "completed"}
 ACCESS_LOG_SHOWN = 100
 
 
-def _facts(intake: object) -> int:
-    """How many answers the person gave (each told once, whichever agencies received it)."""
-    if isinstance(intake, dict):
-        return sum(_facts(v) for k, v in intake.items() if k not in ("language", "consents"))
-    if isinstance(intake, list):
-        return 0  # the services and consents chosen: choices, not facts about the person
-    return 0 if intake is None else 1
-
-
-def _from_database(session: Session, journey_id: str) -> tuple[dict[str, str], list[AuditEntry]]:
-    """Every agency's name by id, and the journey's access log (newest first), read at once."""
+def _from_database(
+    session: Session, settings: Settings, journey_id: str
+) -> tuple[dict[str, str], list[AuditEntry], bool]:
+    """Every agency's name by id, the journey's access log (newest first), and whether its
+    survey was answered, read at once."""
     try:
         names = {agency.agency_id: agency.name for agency in session.exec(select(Agency))}
         entries = session.exec(
@@ -179,7 +226,7 @@ def _from_database(session: Session, journey_id: str) -> tuple[dict[str, str], l
             .order_by(col(AuditEntry.id).desc())
             .limit(ACCESS_LOG_SHOWN)
         ).all()
-        return names, list(entries)
+        return names, list(entries), feedback.given(session, settings.app_secret, journey_id)
     finally:
         session.close()
 
@@ -189,11 +236,9 @@ async def answer_consent(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """A consent the journey waits for, given or refused right on its page."""
-    refused = await _opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     given = form.get("given")
     service_id = form.get("service_id", "")
@@ -248,7 +293,7 @@ async def cancel_question(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     """Cancelling asks first: what stops, and what is undone."""
-    refused = await _opened(request, session, settings, journey_id)
+    refused = await opened(request, session, settings, journey_id)
     if refused is not None:
         return refused
     return render(request, settings, "cancel.html", {"journey_id": journey_id})
@@ -258,11 +303,9 @@ async def cancel_question(
 async def cancel(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
-    refused = await _opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     if form.get("confirm") != "yes":
         return see_other(f"/journeys/{journey_id}")
     _ = translations(request_language(request)).gettext
@@ -290,11 +333,9 @@ async def answer_information(
     journey_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """What an agency asked the person for, answered right on the journey's page."""
-    refused = await _opened(request, session, settings, journey_id)
+    refused = await form_refused(request, session, settings, journey_id, form)
     if refused is not None:
         return refused
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     request_id = form.get("request_id", "")
     answers = {
@@ -308,7 +349,7 @@ async def answer_information(
         if not value
     }
     if missing or not answers or not 0 < len(request_id) <= 300:
-        return await _journey_page(request, session, settings, journey_id, missing, form)
+        return await journey_page(request, session, settings, journey_id, missing, form)
     gateway = TemporalGateway(request.app.state.temporal, settings)
     try:
         await gateway.provide_information(

@@ -17,6 +17,7 @@ from web.security import (
     csrf_token,
     ensure_csrf_cookie,
 )
+from web.sessions import citizen_session
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # GOV.UK Frontend (vendored: static/govuk/README.md) and our own few files.
@@ -45,6 +46,10 @@ def render(
                 (code, NATIVE_NAMES[code]) for code in LANGUAGES if code != language
             ],
             "here": request.url.path,
+            # The header's "Sign in" / "Your journeys" (web/sign_in.py).
+            "sign_in_enabled": settings.sign_in_enabled,
+            "signed_in": settings.sign_in_enabled
+            and citizen_session(request, settings) is not None,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(settings, csrf_secret(request)),
             **(context or {}),

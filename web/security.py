@@ -89,6 +89,8 @@ def local_path(candidate: str | None) -> str:
         or not candidate.startswith("/")
         or candidate.startswith("//")
         or "\\" in candidate
+        # Browsers drop tabs and newlines from a URL: "/\t/evil.example" is "//evil.example".
+        or any(not c.isprintable() or c.isspace() for c in candidate)
         or len(candidate) > 500
     ):
         return "/"

@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
         StepUpdate,
     )
     from lifeevents.redaction import redact_text
-    from workflows import calls, messages
+    from workflows import calls, messages, metrics
     from workflows.names import AGENCY_DECISION, AGENCY_SERVICE, INFORMATION_PROVIDED, STEP_CHANGED
     from workflows.waits import wait_for
 
@@ -71,7 +71,6 @@ class AgencyServiceWorkflow:
             outcome = await self._serve(request)
             if request.dry_run:
                 outcome.exchanges = self._exchanges
-            return outcome
         except asyncio.CancelledError:
             # The journey was cancelled: undo what this step did, then end as cancelled.
             done = (
@@ -81,12 +80,21 @@ class AgencyServiceWorkflow:
                 if self._submitted
                 else []
             )
-            return StepOutcome(
+            outcome = StepOutcome(
                 state="cancelled",
                 outcome="cancelled",
                 reasons=["The journey was cancelled."],
                 compensations=done,
             )
+        if not request.dry_run:  # a dry run is an integrator's test, not a person's step
+            metrics.step_ended(
+                request.service.service_id,
+                request.service.agency_id,
+                outcome.state,
+                outcome.outcome or outcome.state,
+                workflow.now() - workflow.info().start_time,
+            )
+        return outcome
 
     async def _serve(self, request: AgencyServiceInput) -> StepOutcome:
         not_eligible = await self._check_eligibility(request)
@@ -189,6 +197,11 @@ class AgencyServiceWorkflow:
         await self._report(request, StepUpdate(step_id=request.step_id, state="waiting_for_agency"))
         if not await wait_for(lambda: round_ in self._decisions, service.sla):
             reason = f"{service.agency_name} did not decide within the service's time limit."
+            metrics.sla_breached(
+                service.service_id,
+                service.agency_id,
+                "escalated" if service.on_sla == "escalate" else "failed",
+            )
             if service.on_sla != "escalate":
                 told = messages.agency_timeout(service.agency_name, request.language)
                 await self._notify(request, "failed", reasons=[told])

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.eligibility import check_eligibility as _check_eligibility
     from activities.identity import verify_identity as _verify_identity
     from activities.notification import send_notification
+    from activities.outcome import record_journey_outcome
     from activities.payment import record_payment
     from activities.submission import AGENCY_REJECTED_REQUEST, deliver_webhook
     from lifeevents.ids import payment_key, submission_key, withdrawal_key
@@ -34,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         EligibilityInput,
         EligibilityResult,
         IdentityResult,
+        JourneyOutcomeInput,
         NotificationInput,
         PaymentInput,
         PrepareRequestInput,
@@ -115,6 +117,13 @@ async def record_consents(records: list[ConsentRecordInput]) -> None:
         )
         return
     await asyncio.gather(*(record_consent(record) for record in records))
+
+
+async def record_outcome(outcome: JourneyOutcomeInput) -> None:
+    """The journey's outcome for the reports (our own database: retried until it answers)."""
+    await workflow.execute_activity(
+        record_journey_outcome, outcome, start_to_close_timeout=DB_TIMEOUT, retry_policy=DB_RETRY
+    )
 
 
 # --- One agency service (the step) ------------------------------------------------------------

@@ -18,7 +18,7 @@ from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents import search_attributes
+    from lifeevents import search_attributes, time_tax
     from lifeevents.identity_checks import GENERIC_REASON
     from lifeevents.ids import (
         CONFIRMATION_REQUEST,
@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from lifeevents.models import (
         AgencyServiceInput,
         CitizenRequest,
+        JourneyOutcomeInput,
         JourneyPlan,
         JourneyState,
         JourneyStatus,
@@ -36,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         StepOutcome,
         StepUpdate,
     )
-    from workflows import calls, messages
+    from workflows import calls, messages, metrics
     from workflows.agency_service import AgencyServiceWorkflow
     from workflows.journey_status import JourneyStatusTracker, service_deadline
     from workflows.journey_updates import CitizenUpdates
@@ -48,6 +49,8 @@ CANCELLED_BEFORE_RUN = "The journey was cancelled before this step ran."
 STATUS_IN_MEMO_PATCH = "status-in-memo"
 # Journeys that ended before this patch sent no closing summary.
 SUMMARY_EMAIL_PATCH = "journey-summary-email"
+# Journeys that ended before this patch left no outcome row for the reports.
+OUTCOME_RECORDED_PATCH = "journey-outcome-recorded"
 # Journeys from before this patch do not tell visibility when an SLA was missed, nor since when
 # they wait on the person (the operator console's filters).
 OPERATOR_ATTRIBUTES_PATCH = "operator-search-attributes"
@@ -93,6 +96,7 @@ class LifeEventJourney(CitizenUpdates):
 
     @workflow.run
     async def run(self, plan: JourneyPlan) -> JourneyStatus:
+        metrics.journey_started(plan.life_event, proactive=plan.proactive is not None)
         if workflow.patched(STATUS_IN_MEMO_PATCH):
             self._publisher = asyncio.create_task(self._publish_status())
         if plan.proactive and not await self._offer(plan):
@@ -312,9 +316,31 @@ class LifeEventJourney(CitizenUpdates):
             ending = self._tracker.status.model_copy(update={"state": state})
             await calls.send(messages.summary(self._plan, ending))
             await workflow.wait_condition(workflow.all_handlers_finished)
+        if workflow.patched(OUTCOME_RECORDED_PATCH):
+            await calls.record_outcome(self._outcome(state))
+            await workflow.wait_condition(workflow.all_handlers_finished)
         if self._publisher is not None:
             self._publisher.cancel()  # a finished journey's status is its result
+        metrics.journey_ended(
+            self._plan.life_event, state, workflow.now() - workflow.info().start_time
+        )
         return self._tracker.finish(state)
+
+    def _outcome(self, state: JourneyState) -> JourneyOutcomeInput:
+        """How the journey ends, in figures only, for the reports."""
+        ended_at = workflow.now()
+        ending = self._tracker.status.model_copy(update={"state": state, "completed_at": ended_at})
+        return JourneyOutcomeInput(
+            journey_id=self._plan.journey_id,
+            life_event=self._plan.life_event,
+            state=state,
+            started_at=ending.started_at,
+            ended_at=ended_at,
+            language=self._plan.language,
+            channel="registry" if self._plan.proactive else self._plan.channel,
+            region=time_tax.region(self._plan.intake),
+            time_tax=time_tax.meter(self._plan, ending),
+        )
 
     def _deadline_reason(self, service_id: str) -> str:
         deadline = min(

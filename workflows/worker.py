@@ -23,11 +23,14 @@ from activities.consent import record_consent, record_consents
 from activities.eligibility import check_eligibility
 from activities.identity import verify_identity
 from activities.notification import send_notification
+from activities.outcome import record_journey_outcome
 from activities.payment import record_payment
 from activities.submission import deliver_webhook
+from lifeevents import tracing
 from lifeevents.ids import journey_id_of
 from lifeevents.settings import Settings
 from lifeevents.temporal import connect, metrics_runtime
+from workflows import metrics as journey_metrics
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
 from workflows.versioning import deployment_config
@@ -45,6 +48,7 @@ ACTIVITIES: list[Callable[..., Any]] = [
     record_consents,
     withdraw_submission,
     reverse_payment,
+    record_journey_outcome,
 ]
 WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 
@@ -56,11 +60,14 @@ WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 # modules themselves are still imported in the sandbox, so their own code stays checked.
 PASSED_THROUGH = (
     "lifeevents",
+    # Temporal's tracing interceptor makes workflow spans with it (when tracing is on).
+    "opentelemetry",
     "activities",
     "workflows.calls",
     "workflows.journey_status",
     "workflows.journey_updates",
     "workflows.messages",
+    "workflows.metrics",
     "workflows.names",
     "workflows.waits",
 )
@@ -99,7 +106,13 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
 
 
 async def run_worker(settings: Settings) -> None:
-    client = await connect(settings, runtime=metrics_runtime(settings))
+    provider = tracing.start(settings, "lifeevents-worker")
+    tracing.use_for_activities(provider)
+    client = await connect(
+        settings,
+        runtime=metrics_runtime(settings, journey_metrics.HISTOGRAM_BUCKETS),
+        interceptors=tracing.temporal_interceptors(provider),
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -107,6 +120,9 @@ async def run_worker(settings: Settings) -> None:
     with ThreadPoolExecutor(max_workers=32) as executor:
         worker = build_worker(client, settings, executor)
         log.info("worker started", task_queue=settings.task_queue)
-        async with worker:
-            await stop.wait()
-            log.info("worker stopping")
+        try:
+            async with worker:
+                await stop.wait()
+                log.info("worker stopping")
+        finally:
+            tracing.stop(provider)

@@ -7,8 +7,10 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import OperatorDep, SessionDep
 from api.errors import Unprocessable, value_error
-from api.services import reports
-from api.services.reports import CxGroup, EquityDimension, EquityGroup
+from api.services import equity, outcome_reports, reports
+from api.services.equity import EquityDimension, EquityGroup
+from api.services.outcome_reports import TimeTaxReport
+from api.services.reports import CxGroup
 
 router = APIRouter()
 
@@ -76,8 +78,29 @@ def get_equity_report(
     start: FromQuery = None,
     to: ToQuery = None,
 ) -> list[EquityGroup]:
-    """Operators only: per group of people (their language or the channel they answered on),
-    how many responded and their satisfaction and trust scores. A group of fewer than 10
-    responses is listed as suppressed, with no figures."""
+    """Operators only: per group of people (their language, the channel they used, or their
+    province when the intake names one), how their journeys ended (completion rate, median time
+    to outcome, time tax) and their satisfaction and trust scores. Each part of a group with
+    fewer than 10 journeys or responses is suppressed, with no figures."""
     _check_period(start, to)
-    return reports.equity_report(reports.responses(session, life_event, start, to), dimension)
+    return equity.equity_report(
+        reports.responses(session, life_event, start, to),
+        outcome_reports.outcomes(session, life_event, start, to),
+        dimension,
+    )
+
+
+@router.get("/v1/reports/time-tax", tags=["operators"], response_model=TimeTaxReport)
+def get_time_tax_report(
+    _: OperatorDep,
+    session: SessionDep,
+    life_event: LifeEventQuery = None,
+    start: FromQuery = None,
+    to: ToQuery = None,
+) -> TimeTaxReport:
+    """Operators only: per life event and fiscal quarter of the journeys' end, how many ended
+    and how, the median time to outcome, and the time tax spared (contacts avoided, documents
+    not asked for, answers agencies received, estimated minutes saved, with the estimate's
+    assumption). A group of fewer than 10 journeys is listed as suppressed, with no figures."""
+    _check_period(start, to)
+    return outcome_reports.time_tax_report(outcome_reports.outcomes(session, life_event, start, to))

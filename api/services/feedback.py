@@ -44,7 +44,7 @@ DidNotGoWell = Literal[
     "technical_problem",
 ]
 COMMENT_MAX = 1000
-_ENDED = frozenset({"completed", "completed_with_issues", "failed", "cancelled"})
+ENDED = frozenset({"completed", "completed_with_issues", "failed", "cancelled"})
 # What in an intake names the person: taken out of a comment wherever it appears.
 _PERSONAL_KEYS = frozenset({"given_name", "family_name", "national_id", "email", "phone"})
 
@@ -128,16 +128,27 @@ def _language(intake: dict[str, Any] | None) -> Language:
     return "fr" if language == "fr" else "en"
 
 
+def given(session: Session, secret: str, journey_id: str) -> bool:
+    """Whether the journey's one response was given already (its page then says thanks)."""
+    ref = feedback_ref(secret, journey_id)
+    return (
+        session.exec(select(FeedbackResponse.id).where(FeedbackResponse.journey_ref == ref)).first()
+        is not None
+    )
+
+
 def record(
     session: Session,
     secret: str,
     status: JourneyStatus,
     intake: dict[str, Any] | None,
     answers: Feedback,
+    language: Language | None = None,
 ) -> None:
     """Store one response for the journey; FeedbackRefused when it is not the time or not the
-    first. The unique journey_ref decides between two concurrent first responses."""
-    if status.state not in _ENDED:
+    first. The unique journey_ref decides between two concurrent first responses. The language
+    is the one the person answered in (a web page's), else the journey's."""
+    if status.state not in ENDED:
         raise FeedbackRefused(
             "The journey has not ended yet: tell us how it went once it has",
             "journey-not-ended",
@@ -158,7 +169,7 @@ def record(
             life_event=status.life_event,
             services=services,
             channel=answers.channel,
-            language=_language(intake),
+            language=language or _language(intake),
             submitted_on=datetime.now(UTC).date(),
             **{item: getattr(answers, item) for item in ITEMS},
             went_well=sorted(set(answers.went_well)),

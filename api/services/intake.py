@@ -5,7 +5,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
@@ -58,6 +58,8 @@ async def submit(
     bearer_token: str | None,
     idempotency_key: str | None,
     client_address: str | None = None,
+    signed_in_owner: str = "",
+    channel: Literal["api", "web"] = "api",
 ) -> tuple[IntakeAccepted, bool]:
     """Tell us once: validate the intake, pin the plan and start the journey. Also says whether
     this started it (False: the same intake was already accepted under this key).
@@ -65,6 +67,9 @@ async def submit(
     A key is scoped to its life event and its owner (anonymous, or a signed-in person), and a
     replay answers with the journey and its token only when the stored intake record holds the
     same body hash, or, with no record left (purged), the journey's own intake is the same.
+
+    ``signed_in_owner``: the subject hash of a person signed in on the web pages (their
+    session, already verified), who owns the journey as a bearer token's subject would.
 
     Refused (429) while too many identity checks failed lately for the informant's national id,
     or from this client (``client_address``): nothing is started then.
@@ -83,8 +88,9 @@ async def submit(
         bearer_token=bearer_token,
         idempotency_key=idempotency_key,
         client_address=client_address,
+        signed_in_owner=signed_in_owner,
     )
-    plan, issued_at = accepted.plan, accepted.issued_at
+    plan, issued_at = accepted.plan.model_copy(update={"channel": channel}), accepted.issued_at
     if accepted.replayed:
         # Started already, or not yet if the first request crashed before starting.
         await gateway.start_journey(plan)
@@ -116,9 +122,10 @@ def _record(
     bearer_token: str | None,
     idempotency_key: str | None,
     client_address: str | None,
+    signed_in_owner: str,
 ) -> _Recorded:
     """Check the limits, pin the plan and store the key (once): all but starting the journey."""
-    owner = _owner(settings, bearer_token)
+    owner = _owner(settings, bearer_token) or signed_in_owner
     client = (
         identity_checks.client_ref(settings.app_secret, client_address) if client_address else None
     )

@@ -1,14 +1,12 @@
 """Operators' reports on the post-transaction survey (``FeedbackResponse``): the A-11 Section 280
 item scores per life event, service, quarter and channel, as JSON or as a CSV in the columns of
-the US Touchpoints A-11 export; and the same survey per group of people (language, channel),
-with groups too small to report suppressed. Aggregates only: nothing per person."""
+the US Touchpoints A-11 export. Aggregates only: nothing per person."""
 
 import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
@@ -20,9 +18,6 @@ SCALE = (1, 2, 3, 4, 5)
 # Below this many responses a group's figures could point at a few people: reported as
 # suppressed, without figures.
 SMALL_GROUP = 10
-EquityDimension = Literal["language", "channel"]
-# The items an equity report shows per group: the overall satisfaction and trust items.
-EQUITY_ITEMS = ("satisfaction", "trust")
 
 
 class ItemScore(BaseModel):
@@ -44,13 +39,6 @@ class CxGroup(BaseModel):
     items: dict[str, ItemScore]
 
 
-class EquityGroup(BaseModel):
-    group: str
-    suppressed: bool = Field(description=f"Fewer than {SMALL_GROUP} responses: no figures")
-    responses: int | None
-    items: dict[str, ItemScore] | None
-
-
 def score(values: Sequence[int]) -> ItemScore:
     """One item's distribution: counts per score, the share of 4–5 and the mean."""
     counts = {str(point): 0 for point in SCALE}
@@ -67,7 +55,7 @@ def score(values: Sequence[int]) -> ItemScore:
     )
 
 
-def _scores(rows: Sequence[FeedbackResponse], items: Sequence[str]) -> dict[str, ItemScore]:
+def scores(rows: Sequence[FeedbackResponse], items: Sequence[str]) -> dict[str, ItemScore]:
     return {
         item: score([v for v in (getattr(row, item) for row in rows) if v is not None])
         for item in items
@@ -114,7 +102,7 @@ def cx_report(rows: Iterable[FeedbackResponse], service: str | None = None) -> l
             quarter=quarter,
             channel=channel,
             responses=len(members),
-            items=_scores(members, ITEMS),
+            items=scores(members, ITEMS),
         )
         for (life_event, each, fiscal_year, quarter, channel), members in sorted(
             grouped.items(), key=lambda entry: (entry[0][0], entry[0][1] or "", *entry[0][2:])
@@ -167,24 +155,3 @@ def cx_csv(groups: Sequence[CxGroup]) -> str:
 
 def _blank(value: float | None) -> object:
     return "" if value is None else value
-
-
-def equity_report(
-    rows: Iterable[FeedbackResponse], dimension: EquityDimension
-) -> list[EquityGroup]:
-    """Responses and the satisfaction and trust scores per group; a group of fewer than
-    ``SMALL_GROUP`` responses is named, marked suppressed, and given no figures at all."""
-    grouped: dict[str, list[FeedbackResponse]] = defaultdict(list)
-    for row in rows:
-        grouped[getattr(row, dimension)].append(row)
-    return [
-        EquityGroup(group=group, suppressed=True, responses=None, items=None)
-        if len(members) < SMALL_GROUP
-        else EquityGroup(
-            group=group,
-            suppressed=False,
-            responses=len(members),
-            items=_scores(members, EQUITY_ITEMS),
-        )
-        for group, members in sorted(grouped.items())
-    ]

@@ -41,6 +41,7 @@ from lifeevents.models.plan import (
     PaymentTerms,
     ProactiveOffer,
     RetrySettings,
+    ServiceBurden,
     ServicePlan,
     TaskQueueDelivery,
     WebhookDelivery,
@@ -56,6 +57,7 @@ from lifeevents.models.status import (
     StepStatus,
     StepUpdate,
 )
+from lifeevents.models.time_tax import DecisionTime, JourneyOutcomeInput, TimeTax
 
 __all__ = [
     "FINAL_STEP_STATES",
@@ -71,6 +73,7 @@ __all__ = [
     "ConsentRecordsInput",
     "DeadlinePlan",
     "Decision",
+    "DecisionTime",
     "DeliverWebhookInput",
     "Delivery",
     "EligibilityInput",
@@ -79,6 +82,7 @@ __all__ = [
     "EligibilityRules",
     "IdentityResult",
     "InformationAnswer",
+    "JourneyOutcomeInput",
     "JourneyPlan",
     "JourneyState",
     "JourneyStatus",
@@ -99,6 +103,7 @@ __all__ = [
     "RetrySettings",
     "ReversalStatus",
     "ReversePaymentInput",
+    "ServiceBurden",
     "ServicePlan",
     "StepOutcome",
     "StepOutcomeCode",
@@ -107,6 +112,7 @@ __all__ = [
     "StepUpdate",
     "SubmissionResult",
     "TaskQueueDelivery",
+    "TimeTax",
     "VerifyIdentityInput",
     "WebhookDelivery",
     "WithdrawalInput",

@@ -113,6 +113,22 @@ class RetrySettings(Model):
         return value
 
 
+class ServiceBurden(Model):
+    """What reaching this service would cost a person without the journey, as the agency
+    estimates it (the OMB burden method: contacts × minutes per contact). Optional data: a
+    service without it counts its contact, and no minutes."""
+
+    minutes_per_contact: int = Field(
+        ge=1, le=24 * 60, description="Minutes one contact with the agency takes the person"
+    )
+    contacts: int = Field(
+        default=1, ge=1, le=50, description="Contacts a person would make to get this service"
+    )
+    documents: int = Field(
+        default=0, ge=0, le=50, description="Documents the agency would otherwise ask for"
+    )
+
+
 class ServicePlan(Model):
     service_id: str
     agency_id: str
@@ -140,6 +156,8 @@ class ServicePlan(Model):
     # How long the person has to answer a request for information, and how often we remind.
     information_deadline: timedelta = timedelta(days=30)
     reminder_every: timedelta = timedelta(days=7)
+    # What the service would cost the person on their own (the time-tax meter's figures).
+    burden: ServiceBurden | None = None
 
 
 class DeadlinePlan(Model):
@@ -176,6 +194,9 @@ class JourneyPlan(Model):
     # A keyed hash of the intake's client address (never the address): a failed identity check
     # is counted against it by the intake's rate limit.
     client_ref: str | None = Field(default=None, max_length=64)
+    # Where the person told us: the citizen pages ("web") or a client of the API ("api"). A
+    # journey a registry event started is a "registry" one (``proactive``).
+    channel: Literal["api", "web"] = "api"
 
 
 class AgencyServiceInput(Model):

@@ -5,11 +5,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import get_args
 
+import httpx
 import pytest
 from sqlmodel import Session
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import ActivityEnvironment
 
-from activities.notification import _TEXT, send_notification
+from activities.notification import _TEXT, MESSAGES_SENT, send_notification
 from lifeevents import journey_tokens
 from lifeevents.db import get_engine
 from lifeevents.journey_tokens import TokenCheck
@@ -23,6 +25,7 @@ from lifeevents.models import (
 from lifeevents.settings import get_settings
 from tests.support.certificates import CertificateAuthority
 from tests.support.ports import free_port
+from tests.support.prometheus import total
 from tests.support.smtp import Login, SmtpServer, text_of
 
 
@@ -63,6 +66,21 @@ def test_a_message_is_sent_once_even_when_the_activity_is_retried(mail: SmtpServ
     assert "Reference: CCB-1" in body
     assert "A payment of 648.75 CAD" in body
     assert "What happens next" in body
+
+
+def test_a_message_is_counted_once_when_sent_even_when_the_activity_is_retried(
+    mail: SmtpServer,
+) -> None:
+    """lifeevents_messages_sent, on a real Prometheus exporter of Temporal's runtime."""
+    address = f"127.0.0.1:{free_port()}"
+    runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+    env = ActivityEnvironment()
+    env.metric_meter = runtime.metric_meter
+    request = notice("fr", "rejected")
+    env.run(send_notification, request)
+    env.run(send_notification, request)
+    scraped = httpx.get(f"http://{address}/metrics").text
+    assert total(scraped, MESSAGES_SENT, kind="rejected", language="fr") == 1
 
 
 def test_french_and_not_eligible(mail: SmtpServer) -> None:
@@ -180,7 +198,9 @@ def test_the_summary_lists_every_step_in_the_persons_language(mail: SmtpServer) 
     assert "tout ne s'est pas déroulé comme prévu" in body
     assert "- Allocation pour enfants (Agence du revenu) : terminé" in body
     assert "- Carte santé (Santé) : non fait" in body
+    # The survey's invitation, with the link to the journey's page where it is answered.
     assert "Dites-nous comment cela s'est passé" in body
+    assert re.search(r"/journeys/[\w-]+\?token=jt_", body) is not None, body
     assert "<li>Carte santé (Santé) : non fait</li>" in text_of(message, "html")
 
 

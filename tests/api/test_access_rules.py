@@ -11,7 +11,8 @@ from tests.support.stack import Stack, birth_intake
 
 # Open to anyone: the catalog, the intake (it answers the person's token), a fresh link (sent
 # to the journey's own contact address only, with the same answer for any journey), health, the
-# docs, and agency callbacks (authenticated by their Standard Webhooks signature instead).
+# docs, agency callbacks (authenticated by their Standard Webhooks signature instead), and the
+# public performance figures (aggregates only).
 PUBLIC = {
     ("GET", "/v1/life-events"),
     ("GET", "/v1/life-events/{life_event}"),
@@ -20,6 +21,7 @@ PUBLIC = {
     ("POST", "/v1/agency-callbacks/{callback_id}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/v1/performance"),
 }
 VALUES = {
     "journey_id": str(uuid.uuid4()),

@@ -3,7 +3,6 @@ header (and next_cursor for journeys, backed by Temporal's page token), and a cu
 altered, or taken from another listing or other filters, refused with a 422 on `cursor`."""
 
 import re
-import time
 from typing import Any
 
 import httpx
@@ -11,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.security.inprocess import InProcessApi, api, registration
 from tests.support.stack import Stack, birth_intake
+from tests.support.waiting import wait_for
 
 __all__ = ["api"]
 
@@ -84,13 +84,11 @@ def test_journeys_page_with_temporals_token_and_the_access_log_pages(stack: Stac
     submitted = {stack.submit(birth_intake(email=f"paged-{n}@example.org")) for n in range(3)}
     with stack.operator() as operator:
         # Visibility lags a start by a moment: page once all three are listed.
-        deadline = time.monotonic() + 30
-        while True:
+        def listed() -> set[str]:
             everyone = operator.get("/v1/journeys", params={"life_event": "birth", "limit": 1000})
-            if submitted <= {journey["journey_id"] for journey in everyone.json()["journeys"]}:
-                break
-            assert time.monotonic() < deadline, "the new journeys never reached visibility"
-            time.sleep(0.2)
+            return {journey["journey_id"] for journey in everyone.json()["journeys"]}
+
+        wait_for("the new journeys in visibility", lambda: submitted <= listed(), every=0.2)
         first = operator.get("/v1/journeys", params={"life_event": "birth", "limit": 2})
         assert first.status_code == 200, first.text
         page = first.json()

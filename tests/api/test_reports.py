@@ -1,6 +1,7 @@
-"""GET /v1/reports/cx and /v1/reports/equity: operators only, bounded query parameters, the CSV
-read back by the csv module, small groups suppressed; on the API in process, on its own
-database filled with survey rows by hand."""
+"""GET /v1/reports/cx, /v1/reports/equity and /v1/reports/time-tax: operators only, bounded
+query parameters, the CSV read back by the csv module, small groups suppressed; on the API in
+process, on its own
+database filled with survey and outcome rows by hand."""
 
 import csv
 import io
@@ -16,6 +17,7 @@ from api.services.reports import CSV_COLUMNS, SMALL_GROUP
 from lifeevents.db import get_engine
 from lifeevents.tables import FeedbackResponse
 from tests.security.inprocess import InProcessApi, in_process_api
+from tests.support.outcomes import outcome_row
 
 OPERATOR = {"Authorization": "Bearer test-reports-operator-token"}
 
@@ -43,12 +45,25 @@ def api(
                         comment="Jordan Doe, jordan@example.org",
                     )
                 )
+            for n in range(SMALL_GROUP + 4):
+                session.add(
+                    outcome_row(
+                        n,
+                        region="QC" if n < SMALL_GROUP else "ON",
+                        ended_on=date(2026, 11, 2) if n < 4 else date(2027, 1, 5),
+                        state="failed" if n % 5 == 0 else "completed",
+                    )
+                )
             session.commit()
         yield api
 
 
 def test_reports_are_for_operators_only(api: InProcessApi) -> None:
-    for path in ("/v1/reports/cx", "/v1/reports/equity?dimension=language"):
+    for path in (
+        "/v1/reports/cx",
+        "/v1/reports/equity?dimension=language",
+        "/v1/reports/time-tax",
+    ):
         assert api.client.get(path).status_code == 401
         refused = api.client.get(path, headers={"Authorization": "Bearer not-an-operator"})
         assert refused.status_code == 401
@@ -70,7 +85,9 @@ def test_query_parameters_are_checked_with_their_path(api: InProcessApi) -> None
     assert invalid("/v1/reports/cx", **{"from": "2027-01-02", "to": "2027-01-01"}) == [
         ["query", "from"]
     ]
-    assert invalid("/v1/reports/equity", dimension="region") == [["query", "dimension"]]
+    assert invalid("/v1/reports/equity", dimension="age") == [["query", "dimension"]]
+    assert invalid("/v1/reports/time-tax", to="2100-01-01") == [["query", "to"]]
+    assert invalid("/v1/reports/time-tax", life_event="Birth!") == [["query", "life_event"]]
     assert invalid("/v1/reports/equity") == [["query", "dimension"]]
 
 
@@ -110,8 +127,49 @@ def test_the_equity_report_suppresses_small_groups(api: InProcessApi) -> None:
     english, french = answer.json()
     assert (english["group"], english["suppressed"], english["responses"]) == ("en", False, 10)
     assert english["items"]["trust"]["mean"] == 4.0
-    assert french == {"group": "fr", "suppressed": True, "responses": None, "items": None}
+    assert (french["group"], french["suppressed"], french["responses"]) == ("fr", True, None)
+    assert french["items"] is None
+    # The outcome rows are all in English.
+    assert english["outcomes"]["journeys"] == SMALL_GROUP + 4
+    assert (french["outcomes_suppressed"], french["outcomes"]) == (True, None)
     [web] = api.client.get(
         "/v1/reports/equity", params={"dimension": "channel"}, headers=OPERATOR
     ).json()
     assert (web["group"], web["responses"]) == ("web", SMALL_GROUP + 3)
+
+
+def test_equity_per_region_from_the_journeys(api: InProcessApi) -> None:
+    answer = api.client.get("/v1/reports/equity", params={"dimension": "region"}, headers=OPERATOR)
+    assert answer.status_code == 200, answer.text
+    ontario, quebec = answer.json()
+    assert (ontario["group"], ontario["outcomes_suppressed"], ontario["outcomes"]) == (
+        "ON",
+        True,
+        None,
+    )
+    assert quebec["group"] == "QC" and quebec["suppressed"] is True  # the survey keeps no region
+    assert quebec["outcomes"]["journeys"] == SMALL_GROUP
+    assert quebec["outcomes"]["completion_rate"] == 0.8  # n = 0 and 5 failed
+
+
+def test_the_time_tax_report_per_quarter(api: InProcessApi) -> None:
+    answer = api.client.get(
+        "/v1/reports/time-tax", params={"life_event": "birth"}, headers=OPERATOR
+    )
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert "OMB" in report["assumption"]
+    first, second = report["groups"]
+    assert (first["fiscal_year"], first["quarter"], first["suppressed"]) == (2027, 1, True)
+    assert first["outcomes"] is None
+    assert (second["quarter"], second["suppressed"]) == (2, False)
+    figures = second["outcomes"]
+    assert figures["journeys"] == SMALL_GROUP  # from January
+    assert figures["time_tax"]["minutes_saved"] == 150 * figures["journeys"]
+    assert figures["time_tax"]["contacts_avoided"] == 5 * figures["journeys"]
+    assert "outcome-" not in answer.text
+    period = {"from": "2027-02-01"}
+    assert (
+        api.client.get("/v1/reports/time-tax", params=period, headers=OPERATOR).json()["groups"]
+        == []
+    )

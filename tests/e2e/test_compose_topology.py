@@ -49,6 +49,7 @@ from tests.support.compose import (
 )
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresCluster
+from tests.support.prometheus import total
 from tests.support.smtp import Login, SmtpServer
 from tests.support.stack import FINAL_STATES, birth_intake
 
@@ -85,10 +86,12 @@ class ComposeTopology:
             "PAYLOAD_KEYS": f"k1:{key}",
             "PAYLOAD_KEY_CURRENT": "k1",
             "AUDIT_KEY": _secret(),
+            "METRICS_TOKEN": _secret(),
             "TEMPORAL_ADDRESS": temporal_address,
             "TRUSTED_PROXY_HOPS": "0",  # no proxy in front of the API here
         }
         self.database_url = database_url
+        self.worker_metrics_address = ""
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def environment(self, service: str) -> dict[str, str]:
@@ -103,6 +106,9 @@ class ComposeTopology:
         env["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
         if "API_PORT" in env:
             env["API_HOST"], env["API_PORT"] = "127.0.0.1", str(self.api_port)
+        if "WORKER_METRICS_ADDRESS" in env:
+            self.worker_metrics_address = f"127.0.0.1:{free_port()}"
+            env["WORKER_METRICS_ADDRESS"] = self.worker_metrics_address
         # Nothing of this machine's own configuration leaks in: only what a container gets
         # (HOME for Python, nothing named like a setting or Temporal's own variables).
         env["HOME"] = str(self.folder)
@@ -306,6 +312,18 @@ async def test_setup_then_api_and_worker_serve_a_journey(
         assert status.get("state") == "completed", (status, _logs(topology))
         step = next(step for step in status["steps"] if step["id"] == service_id)
         assert (step["state"], step["reference"]) == ("completed", "BR-1")
+    # Prometheus's two targets as compose wires them: the API with the .env's METRICS_TOKEN, and
+    # the worker on WORKER_METRICS_ADDRESS (the journey's own figures beside the SDK's).
+    async with httpx.AsyncClient(timeout=10) as http:
+        bearer = {"Authorization": f"Bearer {topology.dotenv['METRICS_TOKEN']}"}
+        api_scrape = (await http.get(f"{topology.api_url}/metrics", headers=bearer)).text
+        worker_scrape = (await http.get(f"http://{topology.worker_metrics_address}/metrics")).text
+    accepted = {"life_event": "birth", "outcome": "accepted"}
+    assert total(api_scrape, "lifeevents_intakes_total", **accepted) == 1, api_scrape
+    ended = {"life_event": "birth", "state": "completed"}
+    assert total(worker_scrape, "lifeevents_journeys_ended", **ended) == 1, worker_scrape
+    assert total(worker_scrape, "lifeevents_messages_sent", language="en") >= 1
+    assert "temporal_workflow_completed" in worker_scrape
     # The person heard from it through the relay, logged in over TLS.
     deadline = time.monotonic() + 30
     while not relay.server.inbox.messages(to=email) and time.monotonic() < deadline:

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -33,6 +33,7 @@ from lifeevents.ids import outcome_message_key, payment_key, step_workflow_id, s
 from lifeevents.tables import NotificationRecord, PaymentLedgerEntry
 from tests.support.smtp import Inbox, SmtpServer
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
+from tests.support.waiting import wait_for
 
 # How long the SMTP server holds its "250 OK" for this test's messages.
 SLOW_ACK = 1.5
@@ -91,16 +92,6 @@ def late_acks(
     acks = LateAcks(smtp.inbox, addresses)
     monkeypatch.setattr(smtp.inbox, "handle_DATA", acks.handle_DATA)
     yield acks
-
-
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 30) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.01)
-    raise AssertionError(f"never saw {what} within {timeout}s")
 
 
 @dataclass
@@ -202,12 +193,14 @@ async def test_killing_the_worker_mid_flight_loses_and_duplicates_nothing(
 
     retried: list[tuple[str, Activity]] = []
     for journey_id in journeys:
-        # The journey itself: identity, consents and the closing summary, each scheduled once.
+        # The journey itself: identity, consents, the closing summary and the outcome for the
+        # reports, each scheduled once.
         journey_activities = await activities(temporal_client, journey_id)
         assert Counter(a.type for a in journey_activities) == {
             "verify_identity": 1,
             "record_consents": 1,
             "send_notification": 1,
+            "record_journey_outcome": 1,
         }
         retried += [(journey_id, a) for a in journey_activities if a.attempt > 1]
 

@@ -11,7 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from tests.e2e.test_citizen_actions import steps, wait_for
+from tests.e2e.test_citizen_actions import steps, wait_for_status
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 
 HEALTH = "health.child-health-card"
@@ -37,7 +37,7 @@ async def test_plaintext_signals_updates_and_starts_are_refused(
 ) -> None:
     consents = [s for s in BIRTH_SERVICES if s != HEALTH]
     journey_id = stack.submit(birth_intake(email="boundary@example.org", consents=consents))
-    wait_for(stack, journey_id, lambda s: steps(s)[HEALTH]["state"] == "waiting_for_citizen")
+    wait_for_status(stack, journey_id, lambda s: steps(s)[HEALTH]["state"] == "waiting_for_citizen")
     # No data converter of ours: payloads travel as plain JSON, as the `temporal` CLI sends them.
     outsider = await Client.connect(temporal_env.client.service_client.config.target_host)
     journey = outsider.get_workflow_handle(journey_id)

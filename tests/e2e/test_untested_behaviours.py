@@ -23,6 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from tests.support.agency import Delivery, ExternalAgency, Script
 from tests.support.smtp import SmtpServer
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
+from tests.support.waiting import wait_for
 
 REGISTRATION = "vital-statistics.birth-registration"
 
@@ -151,16 +152,6 @@ def step_of(status: dict[str, Any], service_id: str) -> dict[str, Any]:
     return step
 
 
-def wait_for(check: Any, timeout: float = 30, every: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not within {timeout}s")
-
-
 def pending_for(agency: dict[str, Any], journey_id: str) -> tuple[str, dict[str, Any]]:
     """The callback the agency holds for a journey (taken out of its queue)."""
     server: StatusAgency = agency["server"]
@@ -172,7 +163,7 @@ def pending_for(agency: dict[str, Any], journey_id: str) -> tuple[str, dict[str,
                 return server.pending.pop(index)
         return None
 
-    found: tuple[str, dict[str, Any]] = wait_for(find)
+    found: tuple[str, dict[str, Any]] = wait_for("the agency holding a callback", find)
     return found
 
 
@@ -238,7 +229,8 @@ def test_a_service_out_of_attempts_fails_and_says_it_failed(
     assert len(seen) == 2 and len({d.msg_id for d in seen}) == 1
     # The person is told it failed, not that it will be tried again.
     texts = wait_for(
-        lambda: [t for t in mail_text(smtp, email) if "Dock permit" in t and reason in t]
+        "the e-mail saying why",
+        lambda: [t for t in mail_text(smtp, email) if "Dock permit" in t and reason in t],
     )
     assert len(texts) == 1 and "will retry" not in texts[0]
     assert "We could not complete: Dock permit" in texts[0]
@@ -304,7 +296,8 @@ def test_needs_information_by_callback_asks_the_person_then_submits_round_2(
     assert post_callback(url, asked, dock["webhook_secret"]).status_code == 202
 
     status = wait_for(
-        lambda: (s := stack.status(journey_id))["state"] == "waiting_for_citizen" and s
+        "the journey waiting for the person",
+        lambda: (s := stack.status(journey_id))["state"] == "waiting_for_citizen" and s,
     )
     assert step_of(status, service_id)["state"] == "waiting_for_citizen"
     [request] = [r for r in status["requests"] if r["kind"] == "information"]
@@ -331,7 +324,7 @@ def test_a_dry_run_reports_a_decision_that_comes_by_callback(dock: dict[str, Any
     server.scripts[service_id] = Script(steps=["later"], reference="LATER-9")
 
     def call_back_soon() -> None:
-        wait_for(lambda: server.pending, timeout=30, every=0.05)
+        wait_for("a pending callback", lambda: server.pending)
         time.sleep(0.5)
         server.call_back()
 
@@ -461,7 +454,7 @@ def test_the_status_answers_without_a_worker(
                 step["state"] in moving for step in status["steps"]
             )
 
-        wait_for(quiet)
+        wait_for("the worker idle", quiet, every=0.1)
         waiting = own.status(running_id)
 
         own.kill_worker()
@@ -493,6 +486,7 @@ def test_an_escalated_journey_is_listed_as_escalated(
 ) -> None:
     journey_id, service_id = escalating["journey_id"], escalating["service_id"]
     step = wait_for(
+        "the step's reasons",
         lambda: (s := step_of(stack.status(journey_id), service_id))["reasons"] and s,
         timeout=120,
         every=1,
@@ -506,5 +500,5 @@ def test_an_escalated_journey_is_listed_as_escalated(
         assert response.status_code == 200, response.text
         return [j["journey_id"] for j in response.json()["journeys"]]
 
-    wait_for(lambda: journey_id in listed("true"), timeout=20, every=0.5)
+    wait_for("the journey listed as escalated", lambda: journey_id in listed("true"), 20, 0.5)
     assert journey_id not in listed("false")

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from lifeevents.catalog import get_catalog
-from lifeevents.models import JourneyPlan, LocalizedText, ProactiveOffer
+from lifeevents.models import JourneyPlan, LocalizedText, ProactiveOffer, ServicePlan
 from lifeevents.plans import resolve_plan
 from lifeevents.registry import RegistryError, ServiceRegistration, upsert_service
 from lifeevents.settings import Settings
@@ -187,16 +187,25 @@ def test_the_new_life_events_pin_their_legal_deadlines(seeded: Session) -> None:
 
 
 def test_a_registration_may_name_its_agency_in_both_languages(seeded: Session) -> None:
-    benefit = next(s for s in plan(seeded, "birth").services if s.service_id.startswith("revenue"))
-    assert benefit.agency_names is None  # not given: the name as the agency was created
-    row = seeded.get(AgencyService, benefit.service_id)
+    def benefit() -> ServicePlan:
+        return next(
+            s for s in plan(seeded, "birth").services if s.service_id == "revenue.child-benefit"
+        )
+
+    # The demo's registrations name their agencies in both languages.
+    names = LocalizedText(en="Revenue Agency", fr="Agence du revenu")
+    assert benefit().agency_names == names
+    row = seeded.get(AgencyService, "revenue.child-benefit")
     assert row is not None
-    unchanged = ServiceRegistration.model_validate(row.registration)
-    # The same registration sent again is no new version: the absent name is not stored.
-    assert upsert_service(session=seeded, agency_id="revenue", registration=unchanged).version == 1
-    named = unchanged.model_copy(
-        update={"agency_name": LocalizedText(en="Revenue Agency", fr="Agence du revenu")}
+    unnamed = ServiceRegistration.model_validate(row.registration).model_copy(
+        update={"agency_name": None}
     )
+    version = upsert_service(session=seeded, agency_id="revenue", registration=unnamed).version
+    assert benefit().agency_names is None  # not given: the name as the agency was created
+    # The same registration sent again is no new version: the absent name is not stored.
+    assert (
+        upsert_service(session=seeded, agency_id="revenue", registration=unnamed).version == version
+    )
+    named = unnamed.model_copy(update={"agency_name": names})
     upsert_service(session=seeded, agency_id="revenue", registration=named)
-    benefit = next(s for s in plan(seeded, "birth").services if s.service_id.startswith("revenue"))
-    assert benefit.agency_names == LocalizedText(en="Revenue Agency", fr="Agence du revenu")
+    assert benefit().agency_names == names

@@ -40,6 +40,7 @@ class Delivery:
     msg_id: str
     body: dict[str, Any]
     signature_ok: bool
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,7 +71,9 @@ class ExternalAgency:
             raw = await request.body()
             ok = self._verify(raw, dict(request.headers))
             body = json.loads(raw)
-            self.deliveries.append(Delivery(path, request.headers["webhook-id"], body, ok))
+            self.deliveries.append(
+                Delivery(path, request.headers["webhook-id"], body, ok, dict(request.headers))
+            )
             if not ok:
                 return JSONResponse({"message": "bad signature"}, status_code=401)
             script = self.scripts.get(path, Script())

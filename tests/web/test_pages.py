@@ -63,6 +63,9 @@ def test_the_start_page_lists_the_catalog_in_either_language(web: TestClient) ->
     french = web.get("/")
     assert '<html lang="fr"' in french.text
     assert "Naissance d'un enfant" in html.unescape(french.text) and "Commencer" in french.text
+    # The agencies by the names their registrations give in French.
+    assert "Bureau de l'état civil" in html.unescape(french.text)
+    assert "Vital Statistics Agency" not in french.text
     assert 'href="/language/en?next=/"' in french.text
 
 

@@ -1,6 +1,7 @@
 """Recording stand-ins for the I/O activities, registered under the real activity names, and
 what the workflow tests share to run journeys with them."""
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,6 +13,7 @@ from temporalio.worker import Worker
 
 from activities.agency_request import prepare_agency_request
 from activities.eligibility import check_eligibility
+from activities.outcome import record_journey_outcome as real_record_journey_outcome
 from lifeevents.models import (
     AgencyServiceInput,
     ConsentRecordInput,
@@ -19,6 +21,7 @@ from lifeevents.models import (
     DeadlinePlan,
     DeliverWebhookInput,
     IdentityResult,
+    JourneyOutcomeInput,
     JourneyPlan,
     JourneyStatus,
     Language,
@@ -51,6 +54,7 @@ class Recorder:
     consents: list[ConsentRecordInput] = field(default_factory=list)
     reversals: list[ReversePaymentInput] = field(default_factory=list)
     withdrawals: list[WithdrawalInput] = field(default_factory=list)
+    outcomes: list[JourneyOutcomeInput] = field(default_factory=list)
 
     def activities(self) -> list[Any]:
         @activity.defn(name="verify_identity")
@@ -97,6 +101,12 @@ class Recorder:
         async def withdraw_submission(request: WithdrawalInput) -> None:
             self.withdrawals.append(request)
 
+        @activity.defn(name="record_journey_outcome")
+        async def record_journey_outcome(outcome: JourneyOutcomeInput) -> None:
+            # The real activity, on the package's scratch database: the row is really written.
+            self.outcomes.append(outcome)
+            await asyncio.to_thread(real_record_journey_outcome, outcome)
+
         return [
             verify_identity,
             deliver_webhook,
@@ -106,6 +116,7 @@ class Recorder:
             record_consents,
             reverse_payment,
             withdraw_submission,
+            record_journey_outcome,
         ]
 
 

@@ -9,7 +9,7 @@ scenario is there for (``EXPECTED``: a late decision by signal, a fired timer, a
 
 Recording (only when the code gets a new version or a scenario is added, never to make this
 test pass; existing files are never overwritten):
-    RECORD_HISTORIES=v5 .venv/bin/pytest tests/workflows/test_replay.py
+    RECORD_HISTORIES=v6 .venv/bin/pytest tests/workflows/test_replay.py
 """
 
 import asyncio
@@ -51,7 +51,7 @@ from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter
 from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan
 from workflows.agency_service import AgencyServiceWorkflow
-from workflows.journey import STATUS_IN_MEMO_PATCH, LifeEventJourney
+from workflows.journey import OUTCOME_RECORDED_PATCH, STATUS_IN_MEMO_PATCH, LifeEventJourney
 from workflows.journey_updates import SERIAL_CONSENT_PATCH
 from workflows.names import AGENCY_DECISION
 from workflows.worker import WORKFLOW_RUNNER
@@ -601,6 +601,16 @@ def test_journeys_since_v4_keep_their_status_in_their_memo() -> None:
         assert memos, f"{path.name}: the status never reached the memo"
         last = _decoded_payload(memos[-1]["upsertedMemo"]["fields"]["status"])
         assert last["journey_id"] == _plan(events)["journey_id"], path.name
+
+
+def test_journeys_since_v5_record_their_outcome_as_they_end() -> None:
+    journeys = [p for p in _histories() if p.name.endswith("-journey.json")]
+    since_v5 = [p for p in journeys if int(p.name[1 : p.name.index("-")]) >= 5]
+    assert since_v5, "no v5 journey histories"
+    for path in since_v5:
+        events = json.loads(path.read_text())["events"]
+        assert OUTCOME_RECORDED_PATCH in _patches(events), path.name
+        assert _activities(events)[-1] == "record_journey_outcome", path.name
 
 
 @pytest.mark.parametrize(

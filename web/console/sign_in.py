@@ -1,25 +1,22 @@
-"""Signing in to the console, for now with a named operator's token (OPERATOR_TOKENS), or in
-development with the name alone; signing out. OpenID Connect signs in through the same
-``start_operator_session`` (web/console/session.py)."""
+"""Signing in to the console with a named operator's token (OPERATOR_TOKENS), or in
+development with the name alone; signing out. With OpenID Connect configured, the page also
+links the organisation's sign-in (web/sign_in.py), which opens the same session."""
 
 import hashlib
 import hmac
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SettingsDep
 from lifeevents.settings import Settings
-from web.console.session import (
-    SESSION_PATH,
-    SIGN_IN_PATH,
-    end_operator_session,
-    start_operator_session,
-)
+from web.console.session import CONSOLE_PATH, SIGN_IN_PATH, start_operator_session
 from web.i18n import request_language, translations
 from web.rendering import FormDep, expired_form, render, see_other
 from web.security import CSRF_FIELD, csrf_valid, local_path
+from web.sessions import end_sessions
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 def _back_to(candidate: str | None) -> str:
     """Back to a console page after signing in, never elsewhere."""
     path = local_path(candidate)
-    return path if path == SESSION_PATH or path.startswith(SESSION_PATH + "/") else SESSION_PATH
+    return path if path == CONSOLE_PATH or path.startswith(CONSOLE_PATH + "/") else CONSOLE_PATH
 
 
 def _page(
@@ -49,6 +46,10 @@ def _page(
             "summary": list(errors.items()),
             "name": name,
             "token_optional": settings.environment == "development",
+            # With OpenID Connect configured, operators sign in with their organisation's account.
+            "oidc_url": f"/sign-in?{urlencode({'purpose': 'operator', 'return_to': back_to})}"
+            if settings.sign_in_enabled
+            else None,
         },
         status_code=status_code,
     )
@@ -105,5 +106,5 @@ def sign_out(request: Request, settings: SettingsDep, form: FormDep) -> Response
     if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
         return expired_form(request, settings)
     response = see_other(SIGN_IN_PATH)
-    end_operator_session(response)
+    end_sessions(response)
     return response

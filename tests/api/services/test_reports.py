@@ -1,5 +1,5 @@
 """The reports' arithmetic on hand-built survey rows: counts per score, the share of 4–5, the
-mean, the fiscal quarter, the CSV read back by the csv module, and small groups suppressed."""
+mean, the fiscal quarter, and the CSV read back by the csv module."""
 
 import csv
 import io
@@ -8,10 +8,8 @@ from typing import Any
 
 from api.services.reports import (
     CSV_COLUMNS,
-    SMALL_GROUP,
     cx_csv,
     cx_report,
-    equity_report,
     fiscal_quarter,
     score,
 )
@@ -103,23 +101,3 @@ def test_the_csv_reads_back_in_the_touchpoints_columns() -> None:
     assert (line["q2_total"], line["q2_point_scale"], line["q2_agree_share"]) == ("1", "4.0", "1.0")
     assert (line["q7_total"], line["q7_point_scale"], line["q7_agree_share"]) == ("0", "", "")
     assert cx_csv([]).strip() == ",".join(CSV_COLUMNS)
-
-
-def test_equity_suppresses_groups_under_ten_responses() -> None:
-    rows = [_row(n, language="en", satisfaction=4 + n % 2, trust=3) for n in range(SMALL_GROUP)]
-    rows += [_row(100 + n, language="fr", satisfaction=1) for n in range(SMALL_GROUP - 1)]
-    by_language = equity_report(rows, "language")
-    english, french = by_language
-    assert (english.group, english.suppressed, english.responses) == ("en", False, SMALL_GROUP)
-    assert english.items is not None
-    assert english.items["satisfaction"].mean == 4.5
-    assert english.items["trust"].agree_share == 0.0
-    assert set(english.items) == {"satisfaction", "trust"}
-    assert french.model_dump() == {
-        "group": "fr",
-        "suppressed": True,
-        "responses": None,
-        "items": None,
-    }
-    [web] = equity_report(rows, "channel")
-    assert (web.group, web.responses) == ("web", 2 * SMALL_GROUP - 1)

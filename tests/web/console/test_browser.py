@@ -47,7 +47,7 @@ async def test_every_console_page_is_accessible_and_a_view_is_audited(
         found: dict[str, list[str]] = {}
         await _sign_in(page, found)
         await _look(page, "incidents", found)
-        cookie = next(c for c in await context.cookies() if c["name"] == "operator_session")
+        cookie = next(c for c in await context.cookies() if c["name"] == "operator")
         assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
         await page.goto("/console/journeys?life_event=birth")

@@ -15,7 +15,7 @@ from lifeevents.db import get_engine
 from lifeevents.tables import AuditEntry, SavedView
 from tests.web.conftest import web
 from tests.web.forms import hidden_fields
-from web.console.session import SESSION_COOKIE
+from web.sessions import OPERATOR_COOKIE
 
 __all__ = ["web"]
 PAGES = [
@@ -37,7 +37,7 @@ def sign_in(web: TestClient, name: str = "operator", token: str = "dev-operator-
     )
     assert answer.status_code == 303, answer.text
     cookie = answer.headers["set-cookie"]
-    for attribute in ("HttpOnly", "Secure", "SameSite=lax", "Path=/console", "Max-Age="):
+    for attribute in ("HttpOnly", "Secure", "SameSite=lax", "Max-Age="):
         assert attribute in cookie
 
 
@@ -49,7 +49,7 @@ def test_strangers_are_sent_to_sign_in(web: TestClient, path: str) -> None:
 
 
 def test_a_forged_session_is_no_session(web: TestClient) -> None:
-    web.cookies.set(SESSION_COOKIE, "eyJuIjoib3BlcmF0b3IiLCJlIjo5OTk5OTk5OTk5fQ.AAAA")
+    web.cookies.set(OPERATOR_COOKIE, "eyJuIjoib3BlcmF0b3IiLCJlIjo5OTk5OTk5OTk5fQ.AAAA")
     assert web.get("/console/journeys", follow_redirects=False).status_code == 303
 
 
