@@ -11,6 +11,8 @@ and compensates, in reverse order, what has.
 """
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 from typing import Literal
 
 from temporalio import workflow
@@ -38,8 +40,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import calls, messages
     from workflows.agency_service import AgencyServiceWorkflow
     from workflows.journey_status import JourneyStatusTracker, service_deadline
-    from workflows.journey_updates import CitizenUpdates
     from workflows.names import LIFE_EVENT_JOURNEY, STATUS, STATUS_MEMO, STEP_CHANGED
+    from workflows.operator_updates import OperatorUpdates
     from workflows.waits import wait_until
 
 CANCELLED_BEFORE_RUN = "The journey was cancelled before this step ran."
@@ -47,6 +49,9 @@ CANCELLED_BEFORE_RUN = "The journey was cancelled before this step ran."
 STATUS_IN_MEMO_PATCH = "status-in-memo"
 # Journeys that ended before this patch sent no closing summary.
 SUMMARY_EMAIL_PATCH = "journey-summary-email"
+# Before this patch, a request to the person (consent, a proactive offer's confirmation) kept the
+# due date it was opened with: operators could not give more time.
+EXTENDABLE_REQUESTS_PATCH = "operator-extends-requests"
 
 
 def _publish_state(state: JourneyState) -> None:
@@ -55,7 +60,7 @@ def _publish_state(state: JourneyState) -> None:
 
 
 @workflow.defn(name=LIFE_EVENT_JOURNEY)
-class LifeEventJourney(CitizenUpdates):
+class LifeEventJourney(OperatorUpdates):
     @workflow.init
     def __init__(self, plan: JourneyPlan) -> None:
         self._plan = plan
@@ -72,6 +77,12 @@ class LifeEventJourney(CitizenUpdates):
         self._published: JourneyStatus | None = None  # the status as the memo holds it
         # Which services run: all planned ones, unless a proactive offer lets the person choose.
         self._chosen = None if plan.proactive else set(self._services)
+        # Operators' actions: steps that take them, requests whose wait honours an extension,
+        # the extended due dates, and how many times each request's e-mail was sent again.
+        self._operable = set()
+        self._extendable = set()
+        self._extended = {}
+        self._resends = {}
 
     @workflow.run
     async def run(self, plan: JourneyPlan) -> JourneyStatus:
@@ -134,6 +145,8 @@ class LifeEventJourney(CitizenUpdates):
             self._tracker.open_request(update.request)
         if update.closed_request is not None:
             self._tracker.close_request(update.closed_request, "answered")
+        if update.takes_operator_actions:
+            self._operable.add(update.step_id)
         if update.escalated:
             workflow.upsert_search_attributes([search_attributes.JOURNEY_ESCALATED.value_set(True)])
         self._tracker.update(update)
@@ -145,8 +158,10 @@ class LifeEventJourney(CitizenUpdates):
         offer = plan.proactive
         assert offer is not None
         await calls.send(messages.offer(plan))
-        confirmed = await wait_until(
-            lambda: self._chosen is not None or self._cancel is not None, offer.due_at
+        confirmed = await self._wait_for_answer(
+            CONFIRMATION_REQUEST,
+            lambda: self._chosen is not None or self._cancel is not None,
+            offer.due_at,
         )
         if confirmed and self._cancel is None:
             return True
@@ -175,6 +190,29 @@ class LifeEventJourney(CitizenUpdates):
         ]
         if records:
             await calls.record_consents(records)
+
+    async def _wait_for_answer(
+        self, request_id: str, answered: Callable[[], bool], due: datetime | None
+    ) -> bool:
+        """Wait for the person to answer a request, until its due date, which an operator may
+        push back meanwhile (``extend_deadline``); whether they answered in time."""
+        if not workflow.patched(EXTENDABLE_REQUESTS_PATCH):
+            return await wait_until(answered, due)
+        self._extendable.add(request_id)
+        current = due
+        while True:
+            await wait_until(self._answered_or_moved(request_id, answered, current), current)
+            if answered():
+                return True
+            moved_to = self._extended.get(request_id, current)
+            if moved_to == current:
+                return False  # the due date came
+            current = moved_to
+
+    def _answered_or_moved(
+        self, request_id: str, answered: Callable[[], bool], due: datetime | None
+    ) -> Callable[[], bool]:
+        return lambda: answered() or self._extended.get(request_id, due) != due
 
     # --- One service --------------------------------------------------------------------------
 
@@ -247,8 +285,10 @@ class LifeEventJourney(CitizenUpdates):
             )
             self._tracker.update(StepUpdate(step_id=sid, state="waiting_for_citizen"))
             await calls.send(messages.consent_needed(self._plan, service, purpose, due))
-            decided = await wait_until(
-                lambda: self._consent[sid] is not None or self._cancel is not None, due
+            decided = await self._wait_for_answer(
+                consent_request_id(sid),
+                lambda: self._consent[sid] is not None or self._cancel is not None,
+                due,
             )
             if not decided:
                 self._tracker.close_request(consent_request_id(sid), "expired")

@@ -29,6 +29,14 @@ from lifeevents.models.blocks import (
 )
 from lifeevents.models.citizen import CancelRequest, Confirmation, ConsentAnswer, InformationAnswer
 from lifeevents.models.common import Language, LocalizedText, Model
+from lifeevents.models.operator import (
+    MAX_EXTENSION_DAYS,
+    DeadlineExtension,
+    EscalationResolution,
+    MessageResend,
+    Resubmission,
+    StepAction,
+)
 from lifeevents.models.plan import (
     AgencyServiceInput,
     Condition,
@@ -59,6 +67,12 @@ from lifeevents.models.status import (
 
 __all__ = [
     "FINAL_STEP_STATES",
+    "MAX_EXTENSION_DAYS",
+    "DeadlineExtension",
+    "EscalationResolution",
+    "MessageResend",
+    "Resubmission",
+    "StepAction",
     "AgencyDecision",
     "AgencyRequest",
     "AgencyServiceInput",
