@@ -44,10 +44,14 @@ from lifeevents.models import (
     CitizenRequest,
     Confirmation,
     ConsentAnswer,
+    DeadlineExtension,
+    EscalationResolution,
     InformationAnswer,
     JourneyPlan,
     JourneyState,
     JourneyStatus,
+    MessageResend,
+    Resubmission,
     StepOutcome,
     StepStatus,
 )
@@ -189,6 +193,36 @@ class TemporalGateway:
 
     async def confirm(self, journey_id: str, answer: Confirmation) -> JourneyStatus:
         result: JourneyStatus = await self._update(journey_id, LifeEventJourney.confirm, answer)
+        return result
+
+    # --- Operators' actions (validated by the journey; audited by the route) ------------------
+
+    async def resolve_escalation(
+        self, journey_id: str, resolution: EscalationResolution
+    ) -> JourneyStatus:
+        result: JourneyStatus = await self._update(
+            journey_id, LifeEventJourney.resolve_escalation, resolution
+        )
+        return result
+
+    async def resubmit(self, journey_id: str, resubmission: Resubmission) -> JourneyStatus:
+        result: JourneyStatus = await self._update(
+            journey_id, LifeEventJourney.resubmit, resubmission
+        )
+        return result
+
+    async def resend_message(self, journey_id: str, resend: MessageResend) -> CitizenRequest:
+        result: CitizenRequest = await self._update(
+            journey_id, LifeEventJourney.resend_message, resend
+        )
+        return result
+
+    async def extend_deadline(
+        self, journey_id: str, extension: DeadlineExtension
+    ) -> CitizenRequest:
+        result: CitizenRequest = await self._update(
+            journey_id, LifeEventJourney.extend_deadline, extension
+        )
         return result
 
     async def list_journeys(

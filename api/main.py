@@ -24,6 +24,7 @@ from api.routes import (
     journeys,
     life_events,
     metrics,
+    operator_actions,
     registry_events,
     reports,
     services,
@@ -64,6 +65,7 @@ def create_app() -> FastAPI:
     for module in (
         life_events,
         journeys,
+        operator_actions,
         feedback,
         reports,
         callbacks,

@@ -64,7 +64,14 @@ class EscalationResolution(Model):
 class Resubmission(Model):
     """Send a step's request to its agency again (a new submission round, a new key)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"step_id": "health.child-health-card", "reason": "The agency lost the request"}
+            ]
+        },
+    )
 
     step_id: StepId
     reason: Reason
@@ -73,7 +80,17 @@ class Resubmission(Model):
 class MessageResend(Model):
     """E-mail the person again what an open request asks of them (a fresh link with it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "pension.survivor-benefit/information/1",
+                    "reason": "The person called: the e-mail went to their spam folder",
+                }
+            ]
+        },
+    )
 
     request_id: RequestId
     reason: Reason
@@ -82,7 +99,18 @@ class MessageResend(Model):
 class DeadlineExtension(Model):
     """Give the person more time to answer an open request."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "consent/health.child-health-card",
+                    "days": 14,
+                    "reason": "The person is in hospital until next week",
+                }
+            ]
+        },
+    )
 
     request_id: RequestId
     days: int = Field(ge=1, le=MAX_EXTENSION_DAYS)
