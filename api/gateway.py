@@ -14,6 +14,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
     Client,
+    WorkflowExecution,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -78,6 +79,40 @@ class JourneySummary(BaseModel):
     execution_status: str | None
     started_at: datetime | None
     closed_at: datetime | None
+
+
+def _summary(execution: WorkflowExecution) -> JourneySummary:
+    attributes = execution.typed_search_attributes
+    return JourneySummary(
+        journey_id=execution.id,
+        life_event=attributes.get(search_attributes.LIFE_EVENT),
+        state=attributes.get(search_attributes.JOURNEY_STATE),
+        agencies=list(attributes.get(search_attributes.JOURNEY_AGENCIES) or []),
+        execution_status=execution.status.name.lower() if execution.status else None,
+        started_at=execution.start_time,
+        closed_at=execution.close_time,
+    )
+
+
+def journey_query(
+    *,
+    life_event: str | None,
+    state: JourneyState | None,
+    agency: str | None,
+    escalated: bool | None,
+) -> str:
+    """The visibility query of journeys matching the filters (values already checked)."""
+    clauses = ['WorkflowType = "LifeEventJourney"']
+    if life_event is not None:
+        clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{life_event}"')
+    if state is not None:
+        assert state in get_args(JourneyState)
+        clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
+    if agency is not None:
+        clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{agency}"')
+    if escalated is not None:
+        clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
+    return " AND ".join(clauses)
 
 
 class TemporalGateway:
@@ -238,17 +273,9 @@ class TemporalGateway:
         """One page of the journeys matching the filters (values already checked), the
         visibility query used (paste it into the Temporal UI or `temporal workflow list -q`),
         and Temporal's token for the next page (None: this was the last)."""
-        clauses = ['WorkflowType = "LifeEventJourney"']
-        if life_event is not None:
-            clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{life_event}"')
-        if state is not None:
-            assert state in get_args(JourneyState)
-            clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
-        if agency is not None:
-            clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{agency}"')
-        if escalated is not None:
-            clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
-        query = " AND ".join(clauses)
+        query = journey_query(
+            life_event=life_event, state=state, agency=agency, escalated=escalated
+        )
         pages = self._client.list_workflows(query, page_size=limit, next_page_token=page_token)
         try:
             await pages.fetch_next_page()
@@ -256,21 +283,21 @@ class TemporalGateway:
             if error.status == RPCStatusCode.INVALID_ARGUMENT and page_token is not None:
                 raise PageTokenRefused() from error
             raise
-        journeys: list[JourneySummary] = []
-        for execution in pages.current_page or []:
-            attributes = execution.typed_search_attributes
-            journeys.append(
-                JourneySummary(
-                    journey_id=execution.id,
-                    life_event=attributes.get(search_attributes.LIFE_EVENT),
-                    state=attributes.get(search_attributes.JOURNEY_STATE),
-                    agencies=list(attributes.get(search_attributes.JOURNEY_AGENCIES) or []),
-                    execution_status=execution.status.name.lower() if execution.status else None,
-                    started_at=execution.start_time,
-                    closed_at=execution.close_time,
-                )
-            )
+        journeys = [_summary(execution) for execution in pages.current_page or []]
         return journeys, query, pages.next_page_token
+
+    async def count_matching(self, query: str) -> int:
+        """How many journeys a visibility query matches."""
+        return (await self._client.count_workflows(query)).count
+
+    async def matching_journeys(self, query: str, limit: int) -> list[JourneySummary]:
+        """Up to ``limit`` journeys a visibility query matches, the oldest started first."""
+        found = [
+            _summary(execution)
+            async for execution in self._client.list_workflows(query, limit=limit)
+        ]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        return sorted(found, key=lambda j: (j.started_at or oldest, j.journey_id))
 
     def _journey(self, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
         if not is_journey_id(journey_id):

@@ -16,6 +16,7 @@ from api.openapi import describe, operation_id
 from api.problems import Problem
 from api.routes import (
     agencies,
+    bulk_actions,
     callbacks,
     codec,
     dry_runs,
@@ -64,6 +65,7 @@ def create_app() -> FastAPI:
     app.webhooks.include_router(webhooks)
     for module in (
         life_events,
+        bulk_actions,
         journeys,
         operator_actions,
         feedback,

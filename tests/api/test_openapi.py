@@ -69,6 +69,8 @@ OPERATION_IDS = {
     ("POST", "/v1/journeys/{journey_id}/resubmit"): "resubmit_step",
     ("POST", "/v1/journeys/{journey_id}/resend-message"): "resend_message",
     ("POST", "/v1/journeys/{journey_id}/extend-deadline"): "extend_deadline",
+    ("POST", "/v1/journeys/bulk-actions/preview"): "preview_bulk_action",
+    ("POST", "/v1/journeys/bulk-actions"): "execute_bulk_action",
     ("GET", "/v1/feedback/summary"): "get_feedback_summary",
     ("GET", "/v1/reports/cx"): "get_cx_report",
     ("GET", "/v1/reports/equity"): "get_equity_report",
