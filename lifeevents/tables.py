@@ -251,3 +251,26 @@ class FeedbackResponse(SQLModel, table=True):
     went_well: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     did_not_go_well: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     comment: str | None = Field(default=None, max_length=1000)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """The delivery log: each attempt to submit a step's request to an agency (webhook mode),
+    and each decision an agency sent later by callback. What was sent when and what came back,
+    never what the request held: the journey, the service, the submission round and attempt,
+    the HTTP status, the kind of failure, the time taken, the decision's kind."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    journey_id: str = Field(index=True, max_length=36)
+    agency_id: str = Field(index=True, max_length=100)
+    service_id: str = Field(index=True, max_length=100)
+    round: int
+    # "submission" (one attempt of one round) or "callback" (the agency's later decision).
+    kind: str = Field(max_length=10)
+    attempt: int | None = None
+    # submissions: "decided", "accepted" (the agency decides later), or the kind of failure
+    # (FAILURE_KINDS in activities/submission.py); callbacks: "decided".
+    outcome: str = Field(max_length=20)
+    status_code: int | None = None
+    decision: str | None = Field(default=None, max_length=20)
+    elapsed_ms: int | None = None

@@ -71,6 +71,12 @@ OPERATION_IDS = {
     ("POST", "/v1/journeys/{journey_id}/extend-deadline"): "extend_deadline",
     ("POST", "/v1/journeys/bulk-actions/preview"): "preview_bulk_action",
     ("POST", "/v1/journeys/bulk-actions"): "execute_bulk_action",
+    ("GET", "/v1/agencies/{agency_id}/services/{service_id}/deliveries"): "list_deliveries",
+    ("GET", "/v1/agencies/{agency_id}/services/{service_id}/delivery-rates"): "get_delivery_rates",
+    (
+        "POST",
+        "/v1/agencies/{agency_id}/services/{service_id}/deliveries/{delivery_id}/resend",
+    ): "resend_delivery",
     ("GET", "/v1/feedback/summary"): "get_feedback_summary",
     ("GET", "/v1/reports/cx"): "get_cx_report",
     ("GET", "/v1/reports/equity"): "get_equity_report",

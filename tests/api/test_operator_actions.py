@@ -2,12 +2,10 @@
 server, the recording worker): each answer, its audit entry under the operator's name with the
 reason, and the refusals (401, 404, 409, 422)."""
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
@@ -15,40 +13,13 @@ from temporalio.testing import WorkflowEnvironment
 from lifeevents import journey_tokens
 from lifeevents.settings import get_settings
 from lifeevents.tables import AuditEntry
-from tests.support.inprocess_api import OPERATOR, api_client, scratch_database
-from tests.workflows.conftest import start_time_skipping
-from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
+from tests.api.conftest import TASK_QUEUE
+from tests.support.inprocess_api import OPERATOR
+from tests.workflows.fakes import Recorder, service_plan, start_journey
 from tests.workflows.test_engine import ASK, status_when, step
 
-TASK_QUEUE = "operator-actions-api-test"
 SLOW = "slow.agency"
 REASON = "The agency confirmed by phone (ticket 4411)"
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with scratch_database(tmp_path_factory.mktemp("operator-actions")) as engine:
-        yield engine
-
-
-@pytest.fixture(scope="module")
-async def time_skipping_env(database: Engine) -> AsyncIterator[WorkflowEnvironment]:
-    env = await start_time_skipping()
-    yield env
-    await env.shutdown()
-
-
-@pytest.fixture(scope="module")
-async def recorder(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Recorder]:
-    recorder = Recorder(decide_at_once=False)
-    async with journey_worker(time_skipping_env.client, TASK_QUEUE, recorder):
-        yield recorder
-
-
-@pytest.fixture(scope="module")
-async def api(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[httpx.AsyncClient]:
-    async with api_client(time_skipping_env.client) as client:
-        yield client
 
 
 async def escalated_journey(env: WorkflowEnvironment) -> str:
@@ -148,6 +119,13 @@ async def test_what_does_not_apply_or_is_not_an_operators_is_refused(
     assert resubmitted.status_code == 200, resubmitted.text
     [entry] = audit_entries(database, handle.id, "step_resubmitted")
     assert entry.detail == {"step_id": SLOW, "reason": REASON}
+    await status_when(
+        handle,
+        lambda s: (
+            step(s, SLOW).state == "waiting_for_agency"
+            and [sent.request.round for sent in recorder.submissions].count(2) == 1
+        ),
+    )
     await handle.terminate()
 
 

@@ -129,9 +129,13 @@ async def test_a_step_that_is_not_escalated_cannot_be_resolved_but_can_be_sent_a
         LifeEventJourney.resubmit, Resubmission(step_id=SLOW, reason=REASON)
     )
     await status_when(
-        handle, lambda _: [s.request.round for s in recorder.submissions].count(2) == 1
+        handle,
+        lambda s: (
+            step(s, SLOW).state == "waiting_for_agency"
+            and [sent.request.round for sent in recorder.submissions].count(2) == 1
+        ),
     )
-    await handle.terminate()
+    await handle.terminate()  # once the step has told its journey where it stands
 
 
 async def test_an_operator_gives_the_person_more_time_to_consent_and_sends_the_e_mail_again(
