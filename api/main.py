@@ -16,6 +16,7 @@ from api.openapi import describe, operation_id
 from api.problems import Problem
 from api.routes import (
     agencies,
+    assisted_intakes,
     bulk_actions,
     callbacks,
     codec,
@@ -66,6 +67,7 @@ def create_app() -> FastAPI:
     app.webhooks.include_router(webhooks)
     for module in (
         life_events,
+        assisted_intakes,
         bulk_actions,
         journeys,
         operator_actions,

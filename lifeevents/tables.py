@@ -274,3 +274,15 @@ class DeliveryAttempt(SQLModel, table=True):
     status_code: int | None = None
     decision: str | None = Field(default=None, max_length=20)
     elapsed_ms: int | None = None
+
+
+class AssistedIntake(SQLModel, table=True):
+    """A life event a caseworker filed on a person's behalf: the channel, who attested the
+    person's consent and how (the consents themselves are the intake's, recorded as any)."""
+
+    journey_id: str = Field(primary_key=True, max_length=36)
+    channel: str = Field(default="assisted", max_length=10)
+    attested_by: str = Field(max_length=200)  # the caseworker, as the audit trail names them
+    method: str = Field(max_length=20)
+    evidence_reference: str | None = Field(default=None, max_length=100)
+    attested_at: datetime = Field(default_factory=utcnow, index=True)

@@ -55,6 +55,7 @@ OPERATION_IDS = {
     ("GET", "/v1/life-events"): "list_life_events",
     ("GET", "/v1/life-events/{life_event}"): "get_life_event",
     ("POST", "/v1/life-events/{life_event}/intakes"): "submit_intake",
+    ("POST", "/v1/life-events/{life_event}/assisted-intakes"): "submit_assisted_intake",
     ("GET", "/v1/journeys"): "list_journeys",
     ("GET", "/v1/journeys/{journey_id}"): "get_journey",
     ("POST", "/v1/journeys/{journey_id}/consents"): "give_consent",

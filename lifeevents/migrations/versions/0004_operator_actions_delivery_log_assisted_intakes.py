@@ -1,4 +1,5 @@
-"""The delivery log: every attempt to submit to an agency, and its later decisions
+"""The delivery log (every attempt to submit to an agency, and its later decisions), and
+assisted intakes (who attested the person's consent, and how)
 
 Revision ID: 0004_operator_actions
 Revises: 0003
@@ -45,8 +46,26 @@ def upgrade() -> None:
             batch_op.f("ix_deliveryattempt_service_id"), ["service_id"], unique=False
         )
 
+    op.create_table(
+        "assistedintake",
+        sa.Column("journey_id", sa.String(length=36), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("attested_by", sa.String(length=200), nullable=False),
+        sa.Column("method", sa.String(length=20), nullable=False),
+        sa.Column("evidence_reference", sa.String(length=100), nullable=True),
+        sa.Column("attested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("journey_id"),
+    )
+    with op.batch_alter_table("assistedintake", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_assistedintake_attested_at"), ["attested_at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("assistedintake", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assistedintake_attested_at"))
+    op.drop_table("assistedintake")
     with op.batch_alter_table("deliveryattempt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveryattempt_service_id"))
         batch_op.drop_index(batch_op.f("ix_deliveryattempt_agency_id"))
