@@ -157,11 +157,13 @@ class LifeEventJourney(OperatorUpdates):
         """Offer the journey to the person the registry named; whether they confirmed in time."""
         offer = plan.proactive
         assert offer is not None
+        extendable = self._take_extensions(CONFIRMATION_REQUEST)
         await calls.send(messages.offer(plan))
         confirmed = await self._wait_for_answer(
             CONFIRMATION_REQUEST,
             lambda: self._chosen is not None or self._cancel is not None,
             offer.due_at,
+            extendable=extendable,
         )
         if confirmed and self._cancel is None:
             return True
@@ -191,14 +193,26 @@ class LifeEventJourney(OperatorUpdates):
         if records:
             await calls.record_consents(records)
 
+    def _take_extensions(self, request_id: str) -> bool:
+        """Whether operators may extend (and resend) this request: decided as it opens, so
+        they may from the first moment it shows."""
+        if not workflow.patched(EXTENDABLE_REQUESTS_PATCH):
+            return False
+        self._extendable.add(request_id)
+        return True
+
     async def _wait_for_answer(
-        self, request_id: str, answered: Callable[[], bool], due: datetime | None
+        self,
+        request_id: str,
+        answered: Callable[[], bool],
+        due: datetime | None,
+        *,
+        extendable: bool,
     ) -> bool:
         """Wait for the person to answer a request, until its due date, which an operator may
         push back meanwhile (``extend_deadline``); whether they answered in time."""
-        if not workflow.patched(EXTENDABLE_REQUESTS_PATCH):
+        if not extendable:
             return await wait_until(answered, due)
-        self._extendable.add(request_id)
         current = due
         while True:
             await wait_until(self._answered_or_moved(request_id, answered, current), current)
@@ -272,6 +286,7 @@ class LifeEventJourney(OperatorUpdates):
         if self._consent[sid] is None:
             due = service_deadline(self._plan, sid)
             purpose = service.purpose or service.title
+            extendable = self._take_extensions(consent_request_id(sid))
             self._tracker.open_request(
                 CitizenRequest(
                     id=consent_request_id(sid),
@@ -289,6 +304,7 @@ class LifeEventJourney(OperatorUpdates):
                 consent_request_id(sid),
                 lambda: self._consent[sid] is not None or self._cancel is not None,
                 due,
+                extendable=extendable,
             )
             if not decided:
                 self._tracker.close_request(consent_request_id(sid), "expired")
