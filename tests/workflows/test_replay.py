@@ -305,7 +305,7 @@ async def _consent_changes(env: WorkflowEnvironment, journey_id: str, recorder: 
     return handle
 
 
-# --- Scenarios (v5): an operator's actions ------------------------------------------------------
+# --- Scenarios (v6): an operator's actions ------------------------------------------------------
 
 
 async def _operator_resolved(
@@ -369,7 +369,7 @@ RECORDED_SINCE = {
     "offer-expired": 3,
     "payment-reversed": 3,
     "consent-changes": 3,
-    "operator-resolved": 5,
+    "operator-resolved": 6,
 }
 
 
