@@ -28,12 +28,14 @@ from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from lifeevents import tracing
+from lifeevents import delivery_log, tracing
 from lifeevents.credentials import signing_secrets
 from lifeevents.db import get_engine
+from lifeevents.ids import is_journey_id
 from lifeevents.logging import redact_text
 from lifeevents.models import AgencyDecision, DeliverWebhookInput, SubmissionResult
 from lifeevents.settings import get_settings
+from lifeevents.tables import DeliveryAttempt
 from lifeevents.urls import AgencyUrlError, UnresolvedHost, check_agency_url, parse_networks, pinned
 from lifeevents.webhooks import signed_headers
 
@@ -142,6 +144,54 @@ def agency_client(timeout: float) -> httpx.AsyncClient:
 
 @activity.defn
 async def deliver_webhook(request: DeliverWebhookInput) -> SubmissionResult:
+    """Submit to the agency once (Temporal retries), and log the attempt in the delivery log."""
+    try:
+        result = await _deliver(request)
+    except ApplicationError as error:
+        facts = error.details[0] if error.details and isinstance(error.details[0], dict) else {}
+        await _log(
+            request, facts.get("failure") or "error", facts.get("status"), facts.get("elapsed_ms")
+        )
+        raise
+    except Exception:
+        await _log(request, "error", None, None)
+        raise
+    decision = result.decision.decision if result.decision else None
+    outcome = "decided" if decision else "accepted"
+    await _log(request, outcome, result.status, result.elapsed_ms, decision)
+    return result
+
+
+async def _log(
+    request: DeliverWebhookInput,
+    outcome: str,
+    status: int | None,
+    elapsed_ms: int | None,
+    decision: str | None = None,
+) -> None:
+    if not is_journey_id(request.journey_id):
+        return  # a dry run: synthetic data, not a delivery
+    entry = DeliveryAttempt(
+        journey_id=request.journey_id,
+        agency_id=request.agency_id,
+        service_id=request.request.service_id,
+        round=request.request.round,
+        kind="submission",
+        attempt=activity.info().attempt,
+        outcome=outcome,
+        status_code=status,
+        decision=decision,
+        elapsed_ms=elapsed_ms,
+    )
+
+    def write() -> None:
+        with Session(get_engine()) as session:
+            delivery_log.record(session, entry)
+
+    await asyncio.to_thread(write)
+
+
+async def _deliver(request: DeliverWebhookInput) -> SubmissionResult:
     info = activity.info()
     timeout = info.start_to_close_timeout.total_seconds() if info.start_to_close_timeout else 30
     url, host, extensions = await checked_target(request.url)

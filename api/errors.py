@@ -90,6 +90,15 @@ class FeedbackRefused(Exception):
         self.type = type
 
 
+class BulkNotConfirmed(Exception):
+    """A bulk action whose preview does not confirm it: another filter, action, operator or
+    count, a forged or expired token, or journeys matching the filter changed since."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class TooManyFailedIdentityChecks(Exception):
     """Too many failed identity checks, for this national id or from this client, lately."""
 
@@ -258,6 +267,10 @@ async def _dry_run_timed_out(request: Request, error: DryRunTimedOut) -> JSONRes
     )
 
 
+async def _bulk_not_confirmed(request: Request, error: BulkNotConfirmed) -> JSONResponse:
+    return problem(request, status.HTTP_409_CONFLICT, error.message, type="bulk-not-confirmed")
+
+
 _HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse]]] = {
     Unprocessable: _unprocessable,
     RegistryError: _registry_error,
@@ -274,6 +287,7 @@ _HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse
     DryRunTimedOut: _dry_run_timed_out,
     TooManyFailedIdentityChecks: _too_many_failed_identity_checks,
     FeedbackRefused: _feedback_refused,
+    BulkNotConfirmed: _bulk_not_confirmed,
 }
 
 

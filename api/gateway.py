@@ -14,6 +14,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
     Client,
+    WorkflowExecution,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -44,10 +45,14 @@ from lifeevents.models import (
     CitizenRequest,
     Confirmation,
     ConsentAnswer,
+    DeadlineExtension,
+    EscalationResolution,
     InformationAnswer,
     JourneyPlan,
     JourneyState,
     JourneyStatus,
+    MessageResend,
+    Resubmission,
     StepOutcome,
     StepStatus,
 )
@@ -81,6 +86,43 @@ class JourneySummary(BaseModel):
 
 def _moment(unix_seconds: int | None) -> datetime | None:
     return None if unix_seconds is None else datetime.fromtimestamp(unix_seconds, UTC)
+
+
+def _summary(execution: WorkflowExecution) -> JourneySummary:
+    attributes = execution.typed_search_attributes
+    return JourneySummary(
+        journey_id=execution.id,
+        life_event=attributes.get(search_attributes.LIFE_EVENT),
+        state=attributes.get(search_attributes.JOURNEY_STATE),
+        agencies=list(attributes.get(search_attributes.JOURNEY_AGENCIES) or []),
+        execution_status=execution.status.name.lower() if execution.status else None,
+        started_at=execution.start_time,
+        closed_at=execution.close_time,
+        escalated=bool(attributes.get(search_attributes.JOURNEY_ESCALATED)),
+        sla_breached=bool(attributes.get(search_attributes.JOURNEY_SLA_BREACHED)),
+        waiting_since=_moment(attributes.get(search_attributes.JOURNEY_WAITING_SINCE)),
+    )
+
+
+def journey_query(
+    *,
+    life_event: str | None,
+    state: JourneyState | None,
+    agency: str | None,
+    escalated: bool | None,
+) -> str:
+    """The visibility query of journeys matching the filters (values already checked)."""
+    clauses = ['WorkflowType = "LifeEventJourney"']
+    if life_event is not None:
+        clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{life_event}"')
+    if state is not None:
+        assert state in get_args(JourneyState)
+        clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
+    if agency is not None:
+        clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{agency}"')
+    if escalated is not None:
+        clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
+    return " AND ".join(clauses)
 
 
 class TemporalGateway:
@@ -203,6 +245,36 @@ class TemporalGateway:
         result: JourneyStatus = await self._update(journey_id, LifeEventJourney.confirm, answer)
         return result
 
+    # --- Operators' actions (validated by the journey; audited by the route) ------------------
+
+    async def resolve_escalation(
+        self, journey_id: str, resolution: EscalationResolution
+    ) -> JourneyStatus:
+        result: JourneyStatus = await self._update(
+            journey_id, LifeEventJourney.resolve_escalation, resolution
+        )
+        return result
+
+    async def resubmit(self, journey_id: str, resubmission: Resubmission) -> JourneyStatus:
+        result: JourneyStatus = await self._update(
+            journey_id, LifeEventJourney.resubmit, resubmission
+        )
+        return result
+
+    async def resend_message(self, journey_id: str, resend: MessageResend) -> CitizenRequest:
+        result: CitizenRequest = await self._update(
+            journey_id, LifeEventJourney.resend_message, resend
+        )
+        return result
+
+    async def extend_deadline(
+        self, journey_id: str, extension: DeadlineExtension
+    ) -> CitizenRequest:
+        result: CitizenRequest = await self._update(
+            journey_id, LifeEventJourney.extend_deadline, extension
+        )
+        return result
+
     async def list_journeys(
         self,
         *,
@@ -216,17 +288,9 @@ class TemporalGateway:
         """One page of the journeys matching the filters (values already checked), the
         visibility query used (paste it into the Temporal UI or `temporal workflow list -q`),
         and Temporal's token for the next page (None: this was the last)."""
-        clauses = ['WorkflowType = "LifeEventJourney"']
-        if life_event is not None:
-            clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{life_event}"')
-        if state is not None:
-            assert state in get_args(JourneyState)
-            clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
-        if agency is not None:
-            clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{agency}"')
-        if escalated is not None:
-            clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
-        query = " AND ".join(clauses)
+        query = journey_query(
+            life_event=life_event, state=state, agency=agency, escalated=escalated
+        )
         journeys, following = await self.search_journeys(query, limit, page_token)
         return journeys, query, following
 
@@ -242,28 +306,21 @@ class TemporalGateway:
             if error.status == RPCStatusCode.INVALID_ARGUMENT and page_token is not None:
                 raise PageTokenRefused() from error
             raise
-        journeys: list[JourneySummary] = []
-        for execution in pages.current_page or []:
-            attributes = execution.typed_search_attributes
-            journeys.append(
-                JourneySummary(
-                    journey_id=execution.id,
-                    life_event=attributes.get(search_attributes.LIFE_EVENT),
-                    state=attributes.get(search_attributes.JOURNEY_STATE),
-                    agencies=list(attributes.get(search_attributes.JOURNEY_AGENCIES) or []),
-                    execution_status=execution.status.name.lower() if execution.status else None,
-                    started_at=execution.start_time,
-                    closed_at=execution.close_time,
-                    escalated=bool(attributes.get(search_attributes.JOURNEY_ESCALATED)),
-                    sla_breached=bool(attributes.get(search_attributes.JOURNEY_SLA_BREACHED)),
-                    waiting_since=_moment(attributes.get(search_attributes.JOURNEY_WAITING_SINCE)),
-                )
-            )
+        journeys = [_summary(execution) for execution in pages.current_page or []]
         return journeys, pages.next_page_token
 
     async def count_journeys(self, query: str) -> int:
         """How many journeys a visibility query matches."""
         return (await self._client.count_workflows(query)).count
+
+    async def matching_journeys(self, query: str, limit: int) -> list[JourneySummary]:
+        """Up to ``limit`` journeys a visibility query matches, the oldest started first."""
+        found = [
+            _summary(execution)
+            async for execution in self._client.list_workflows(query, limit=limit)
+        ]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        return sorted(found, key=lambda j: (j.started_at or oldest, j.journey_id))
 
     def _journey(self, journey_id: str) -> WorkflowHandle[Any, JourneyStatus]:
         if not is_journey_id(journey_id):

@@ -120,6 +120,11 @@ def link_message_key(journey_id: str, requested_at_ms: int) -> str:
     return f"{journey_id}/link/{requested_at_ms}"
 
 
+def resend_message_key(original_key: str, resend: int) -> str:
+    """An operator's n-th resend of a message: a new key, so it is sent, and only once."""
+    return f"{original_key}/resend/{resend}"
+
+
 def payment_key(step_workflow: str) -> str:
     """A unique key in the payment ledger: a retry pays nothing more."""
     return f"{step_workflow}/pay"

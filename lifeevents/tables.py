@@ -290,3 +290,38 @@ class SavedView(SQLModel, table=True):
     name: str = Field(max_length=100)
     query: str = Field(max_length=1000)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """The delivery log: each attempt to submit a step's request to an agency (webhook mode),
+    and each decision an agency sent later by callback. What was sent when and what came back,
+    never what the request held: the journey, the service, the submission round and attempt,
+    the HTTP status, the kind of failure, the time taken, the decision's kind."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    journey_id: str = Field(index=True, max_length=36)
+    agency_id: str = Field(index=True, max_length=100)
+    service_id: str = Field(index=True, max_length=100)
+    round: int
+    # "submission" (one attempt of one round) or "callback" (the agency's later decision).
+    kind: str = Field(max_length=10)
+    attempt: int | None = None
+    # submissions: "decided", "accepted" (the agency decides later), or the kind of failure
+    # (FAILURE_KINDS in activities/submission.py); callbacks: "decided".
+    outcome: str = Field(max_length=20)
+    status_code: int | None = None
+    decision: str | None = Field(default=None, max_length=20)
+    elapsed_ms: int | None = None
+
+
+class AssistedIntake(SQLModel, table=True):
+    """A life event a caseworker filed on a person's behalf: the channel, who attested the
+    person's consent and how (the consents themselves are the intake's, recorded as any)."""
+
+    journey_id: str = Field(primary_key=True, max_length=36)
+    channel: str = Field(default="assisted", max_length=10)
+    attested_by: str = Field(max_length=200)  # the caseworker, as the audit trail names them
+    method: str = Field(max_length=20)
+    evidence_reference: str | None = Field(default=None, max_length=100)
+    attested_at: datetime = Field(default_factory=utcnow, index=True)

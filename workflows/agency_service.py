@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         information_request_id,
         outcome_message_key,
         reminder_message_key,
+        resend_message_key,
     )
     from lifeevents.models import (
         AgencyDecision,
@@ -34,13 +35,32 @@ with workflow.unsafe.imports_passed_through():
         CitizenRequest,
         InformationAnswer,
         MessageKind,
+        StepAction,
         StepOutcome,
         StepUpdate,
     )
     from lifeevents.redaction import redact_text
     from workflows import calls, messages, metrics
-    from workflows.names import AGENCY_DECISION, AGENCY_SERVICE, INFORMATION_PROVIDED, STEP_CHANGED
+    from workflows.names import (
+        AGENCY_DECISION,
+        AGENCY_SERVICE,
+        INFORMATION_PROVIDED,
+        OPERATOR_ACTION,
+        STEP_CHANGED,
+    )
     from workflows.waits import wait_for
+
+# Steps started before this patch took no operator's action: past an escalated SLA they waited
+# for the agency alone, and a request to the person kept the due date it was opened with.
+OPERATOR_ACTIONS_PATCH = "operator-actions-on-steps"
+SKIPPED_BY_OPERATOR = "An operator ended this step without the agency's decision."
+
+
+class _Resubmit:
+    """An operator asked for the request to be sent to the agency again."""
+
+
+RESUBMIT = _Resubmit()
 
 # Ends the reason of a step escalated to operators (the console's incident queue finds it so).
 ESCALATED_REASON = "Escalated to operators."
@@ -53,6 +73,11 @@ class AgencyServiceWorkflow:
         self._answers: dict[str, str] | None = None
         self._submitted = False
         self._exchanges: list[dict[str, Any]] = []
+        # Operators' actions, validated by the journey: on the agency's decision, and on the
+        # request to the person.
+        self._resolutions: list[StepAction] = []
+        self._request_actions: list[StepAction] = []
+        self._resends = 0
 
     @workflow.signal(name=AGENCY_DECISION)
     def agency_decision(self, decision: AgencyDecision) -> None:
@@ -64,6 +89,15 @@ class AgencyServiceWorkflow:
         """The person's answers, validated by the journey's update."""
         if self._answers is None:
             self._answers = answer.answers
+
+    @workflow.signal(name=OPERATOR_ACTION)
+    def operator_action(self, action: StepAction) -> None:
+        """An operator's action, validated by the journey's update; stale ones are dropped when
+        the step starts waiting anew."""
+        if action.kind in ("resend_request", "extend"):
+            self._request_actions.append(action)
+        else:
+            self._resolutions.append(action)
 
     @workflow.run
     async def run(self, request: AgencyServiceInput) -> StepOutcome:
@@ -125,6 +159,9 @@ class AgencyServiceWorkflow:
         round_, information = 1, dict[str, str]()
         while True:
             decision = await self._submission_round(request, round_, information)
+            if isinstance(decision, _Resubmit):
+                round_ += 1  # a new submission: its own idempotency key and callback id
+                continue
             if isinstance(decision, StepOutcome):
                 return decision
             if decision.decision != "needs_information" or request.dry_run:
@@ -149,8 +186,9 @@ class AgencyServiceWorkflow:
 
     async def _submission_round(
         self, request: AgencyServiceInput, round_: int, information: dict[str, str]
-    ) -> AgencyDecision | StepOutcome:
-        """Submit once; the agency's decision on it, or how the step failed."""
+    ) -> AgencyDecision | StepOutcome | _Resubmit:
+        """Submit once; the agency's decision on it, or how the step failed (or an operator's
+        wish to submit again)."""
         agency_request = await calls.prepare_agency_request(request, round_, information)
         self._submitted = True
         self._trace(request, "sent", agency_request.model_dump(mode="json"))
@@ -191,8 +229,53 @@ class AgencyServiceWorkflow:
 
     async def _await_decision(
         self, request: AgencyServiceInput, round_: int, agency_request: AgencyRequest
+    ) -> AgencyDecision | StepOutcome | _Resubmit:
+        """Wait for the agency's callback, up to the SLA (then fail, or escalate and go on); an
+        operator may meanwhile have it sent again, and, once escalated, record the decision the
+        agency gave another way, or end the step."""
+        if request.dry_run or not workflow.patched(OPERATOR_ACTIONS_PATCH):
+            return await self._await_agency_alone(request, round_, agency_request)
+        service = request.service
+        self._resolutions.clear()  # taken while the step stood elsewhere: no longer apply
+        waiting = StepUpdate(
+            step_id=request.step_id, state="waiting_for_agency", takes_operator_actions=True
+        )
+        await self._report(request, waiting)
+        if not await wait_for(lambda: self._acted(round_), service.sla):
+            reason = f"{service.agency_name} did not decide within the service's time limit."
+            if service.on_sla != "escalate":
+                told = messages.agency_timeout(service.agency_name, request.language)
+                await self._notify(request, "failed", reasons=[told])
+                return StepOutcome(state="failed", outcome="agency_timeout", reasons=[reason])
+            escalated = waiting.model_copy(
+                update={"reasons": [f"{reason} Escalated to operators."], "escalated": True}
+            )
+            await self._report(request, escalated)
+            await workflow.wait_condition(lambda: self._acted(round_))
+        if round_ in self._decisions:
+            decision = _redacted(self._decisions[round_], agency_request)
+            self._trace(request, "callback", decision.model_dump(mode="json"))
+            return decision
+        action = self._resolutions.pop(0)
+        if action.kind == "resubmit":
+            await self._report(request, StepUpdate(step_id=request.step_id, state="running"))
+            return RESUBMIT
+        if action.kind == "decide" and action.decision is not None:
+            return action.decision.model_copy(update={"round": round_})
+        told = messages.operator_skipped(request.language)
+        await self._notify(request, "failed", reasons=[told])
+        return StepOutcome(
+            state="skipped", outcome="operator_skipped", reasons=[SKIPPED_BY_OPERATOR]
+        )
+
+    def _acted(self, round_: int) -> bool:
+        """The agency decided this round, or an operator acted."""
+        return round_ in self._decisions or bool(self._resolutions)
+
+    async def _await_agency_alone(
+        self, request: AgencyServiceInput, round_: int, agency_request: AgencyRequest
     ) -> AgencyDecision | StepOutcome:
-        """Wait for the agency's callback, up to the SLA (then fail, or escalate and go on)."""
+        """How steps started before ``OPERATOR_ACTIONS_PATCH`` (and dry runs) wait."""
         service = request.service
         await self._report(request, StepUpdate(step_id=request.step_id, state="waiting_for_agency"))
         if not await wait_for(lambda: round_ in self._decisions, service.sla):
@@ -228,6 +311,8 @@ class AgencyServiceWorkflow:
         """Ask the person for what the agency needs; remind them until they answer or time is up."""
         service = request.service
         self._answers = None
+        operated = workflow.patched(OPERATOR_ACTIONS_PATCH)
+        self._request_actions.clear()
         due = workflow.now() + service.information_deadline
         if request.deadline_at is not None:
             due = min(due, request.deadline_at)
@@ -242,7 +327,13 @@ class AgencyServiceWorkflow:
             due_at=due,
         )
         await self._report(
-            request, StepUpdate(step_id=request.step_id, state="waiting_for_citizen", request=ask)
+            request,
+            StepUpdate(
+                step_id=request.step_id,
+                state="waiting_for_citizen",
+                request=ask,
+                takes_operator_actions=operated,
+            ),
         )
         step_workflow = workflow.info().workflow_id
         await self._notify(
@@ -257,9 +348,19 @@ class AgencyServiceWorkflow:
             remaining = due - workflow.now()
             if remaining <= timedelta(0):
                 return None
-            if await wait_for(
-                lambda: self._answers is not None, min(service.reminder_every, remaining)
-            ):
+            if operated:
+                woke = await wait_for(
+                    lambda: self._answers is not None or bool(self._request_actions),
+                    min(service.reminder_every, remaining),
+                )
+                if self._answers is None and self._request_actions:
+                    due = await self._act_on_request(request, ask, round_, due)
+                    continue
+            else:
+                woke = await wait_for(
+                    lambda: self._answers is not None, min(service.reminder_every, remaining)
+                )
+            if woke:
                 break
             if workflow.now() < due:
                 reminders += 1
@@ -271,6 +372,26 @@ class AgencyServiceWorkflow:
                     due_at=due,
                 )
         return self._answers
+
+    async def _act_on_request(
+        self, request: AgencyServiceInput, ask: CitizenRequest, round_: int, due: datetime
+    ) -> datetime:
+        """Apply operators' actions on the open request; its due date after them."""
+        while self._request_actions:
+            action = self._request_actions.pop(0)
+            if action.kind == "extend" and action.due_at is not None:
+                due = action.due_at
+            elif action.kind == "resend_request":
+                self._resends += 1
+                original = information_message_key(workflow.info().workflow_id, round_)
+                await self._notify(
+                    request,
+                    "information_needed",
+                    key=resend_message_key(original, self._resends),
+                    requested=ask.requested,
+                    due_at=due,
+                )
+        return due
 
     # --- Concluding: tell the person, and pay where the service pays --------------------------
 

@@ -11,6 +11,8 @@ and compensates, in reverse order, what has.
 """
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 
 from temporalio import workflow
@@ -40,8 +42,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import calls, messages, metrics
     from workflows.agency_service import AgencyServiceWorkflow
     from workflows.journey_status import JourneyStatusTracker, service_deadline
-    from workflows.journey_updates import CitizenUpdates
     from workflows.names import LIFE_EVENT_JOURNEY, STATUS, STATUS_MEMO, STEP_CHANGED
+    from workflows.operator_updates import OperatorUpdates
     from workflows.waits import wait_until
 
 CANCELLED_BEFORE_RUN = "The journey was cancelled before this step ran."
@@ -54,6 +56,9 @@ OUTCOME_RECORDED_PATCH = "journey-outcome-recorded"
 # Journeys from before this patch do not tell visibility when an SLA was missed, nor since when
 # they wait on the person (the operator console's filters).
 OPERATOR_ATTRIBUTES_PATCH = "operator-search-attributes"
+# Before this patch, a request to the person (consent, a proactive offer's confirmation) kept the
+# due date it was opened with: operators could not give more time.
+EXTENDABLE_REQUESTS_PATCH = "operator-extends-requests"
 
 
 def _publish_state(state: JourneyState) -> None:
@@ -76,7 +81,7 @@ def _publish_sla_breached() -> None:
 
 
 @workflow.defn(name=LIFE_EVENT_JOURNEY)
-class LifeEventJourney(CitizenUpdates):
+class LifeEventJourney(OperatorUpdates):
     @workflow.init
     def __init__(self, plan: JourneyPlan) -> None:
         self._plan = plan
@@ -93,6 +98,12 @@ class LifeEventJourney(CitizenUpdates):
         self._published: JourneyStatus | None = None  # the status as the memo holds it
         # Which services run: all planned ones, unless a proactive offer lets the person choose.
         self._chosen = None if plan.proactive else set(self._services)
+        # Operators' actions: steps that take them, requests whose wait honours an extension,
+        # the extended due dates, and how many times each request's e-mail was sent again.
+        self._operable = set()
+        self._extendable = set()
+        self._extended = {}
+        self._resends = {}
 
     @workflow.run
     async def run(self, plan: JourneyPlan) -> JourneyStatus:
@@ -156,6 +167,8 @@ class LifeEventJourney(CitizenUpdates):
             self._tracker.open_request(update.request)
         if update.closed_request is not None:
             self._tracker.close_request(update.closed_request, "answered")
+        if update.takes_operator_actions:
+            self._operable.add(update.step_id)
         if update.escalated:
             workflow.upsert_search_attributes([search_attributes.JOURNEY_ESCALATED.value_set(True)])
             _publish_sla_breached()
@@ -167,9 +180,13 @@ class LifeEventJourney(CitizenUpdates):
         """Offer the journey to the person the registry named; whether they confirmed in time."""
         offer = plan.proactive
         assert offer is not None
+        extendable = self._take_extensions(CONFIRMATION_REQUEST)
         await calls.send(messages.offer(plan))
-        confirmed = await wait_until(
-            lambda: self._chosen is not None or self._cancel is not None, offer.due_at
+        confirmed = await self._wait_for_answer(
+            CONFIRMATION_REQUEST,
+            lambda: self._chosen is not None or self._cancel is not None,
+            offer.due_at,
+            extendable=extendable,
         )
         if confirmed and self._cancel is None:
             return True
@@ -198,6 +215,41 @@ class LifeEventJourney(CitizenUpdates):
         ]
         if records:
             await calls.record_consents(records)
+
+    def _take_extensions(self, request_id: str) -> bool:
+        """Whether operators may extend (and resend) this request: decided as it opens, so
+        they may from the first moment it shows."""
+        if not workflow.patched(EXTENDABLE_REQUESTS_PATCH):
+            return False
+        self._extendable.add(request_id)
+        return True
+
+    async def _wait_for_answer(
+        self,
+        request_id: str,
+        answered: Callable[[], bool],
+        due: datetime | None,
+        *,
+        extendable: bool,
+    ) -> bool:
+        """Wait for the person to answer a request, until its due date, which an operator may
+        push back meanwhile (``extend_deadline``); whether they answered in time."""
+        if not extendable:
+            return await wait_until(answered, due)
+        current = due
+        while True:
+            await wait_until(self._answered_or_moved(request_id, answered, current), current)
+            if answered():
+                return True
+            moved_to = self._extended.get(request_id, current)
+            if moved_to == current:
+                return False  # the due date came
+            current = moved_to
+
+    def _answered_or_moved(
+        self, request_id: str, answered: Callable[[], bool], due: datetime | None
+    ) -> Callable[[], bool]:
+        return lambda: answered() or self._extended.get(request_id, due) != due
 
     # --- One service --------------------------------------------------------------------------
 
@@ -259,6 +311,7 @@ class LifeEventJourney(CitizenUpdates):
         if self._consent[sid] is None:
             due = service_deadline(self._plan, sid)
             purpose = service.purpose or service.title
+            extendable = self._take_extensions(consent_request_id(sid))
             self._tracker.open_request(
                 CitizenRequest(
                     id=consent_request_id(sid),
@@ -272,8 +325,11 @@ class LifeEventJourney(CitizenUpdates):
             )
             self._tracker.update(StepUpdate(step_id=sid, state="waiting_for_citizen"))
             await calls.send(messages.consent_needed(self._plan, service, purpose, due))
-            decided = await wait_until(
-                lambda: self._consent[sid] is not None or self._cancel is not None, due
+            decided = await self._wait_for_answer(
+                consent_request_id(sid),
+                lambda: self._consent[sid] is not None or self._cancel is not None,
+                due,
+                extendable=extendable,
             )
             if not decided:
                 self._tracker.close_request(consent_request_id(sid), "expired")

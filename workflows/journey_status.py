@@ -142,6 +142,7 @@ class JourneyStatusTracker:
         step.outcome = update.outcome or step.outcome
         step.reasons = update.reasons or step.reasons
         step.reference = update.reference or step.reference
+        step.escalated = step.escalated or update.escalated
         self.refresh_state()
 
     def end(
@@ -168,12 +169,25 @@ class JourneyStatusTracker:
             final=True,
         )
         self.step(step_id).compensations = outcome.compensations
+        self.step(step_id).escalated = False
         for item in self._status.requests:
             if item.step_id == step_id and item.state == "open":
                 item.state = "answered" if outcome.state == "completed" else "expired"
         self.refresh_state()
         if outcome.state == "completed":
             self._completed.append(step_id)
+
+    def escalation_resolved(self, step_id: str) -> None:
+        """An operator acted on an escalated step: it is no longer waiting for them."""
+        step = self.step(step_id)
+        step.escalated = False
+        step.updated_at = self._clock()
+
+    def extend_request(self, request_id: str, due_at: datetime) -> None:
+        """An operator gave the person until ``due_at`` to answer an open request."""
+        request = self.request(request_id)
+        assert request is not None and request.state == "open"
+        request.due_at = due_at
 
     def compensated(self, step_id: str, done: list[str]) -> None:
         """A completed step was undone on cancellation."""

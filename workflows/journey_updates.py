@@ -46,7 +46,7 @@ class _ConsentTurns:
     queued: int = 0  # accepted and not yet applied
 
 
-def _async_update(
+def async_update(
     name: str,
 ) -> Callable[[Callable[P, Awaitable[R]]], workflow.UpdateMethodMultiParam[P, R]]:
     """``workflow.update(name=...)`` for an ``async`` handler, typed as the bare decorator types
@@ -97,7 +97,7 @@ class CitizenUpdates:
             if missing:
                 raise ValueError(f"'{service_id}' needs {missing}: choose them too")
 
-    @_async_update(GIVE_CONSENT)
+    @async_update(GIVE_CONSENT)
     async def give_consent(self, answer: ConsentAnswer) -> StepStatus:
         """Give, refuse or withdraw consent for a service that has not received any data yet.
 
@@ -173,7 +173,7 @@ class CitizenUpdates:
         if not self._services[answer.service_id].fields:
             raise ValueError(f"'{answer.service_id}' receives no personal data")
 
-    @_async_update(PROVIDE_INFORMATION)
+    @async_update(PROVIDE_INFORMATION)
     async def provide_information(self, answer: InformationAnswer) -> CitizenRequest:
         """Answer what an agency asked; the waiting step resubmits with the answers."""
         request = self._tracker.request(answer.request_id)
@@ -199,15 +199,19 @@ class CitizenUpdates:
                 f"Answer exactly what was asked: missing {missing}, not asked {unexpected}"
             )
 
-    @_async_update(CANCEL)
+    @async_update(CANCEL)
     async def cancel(self, request: CancelRequest) -> JourneyStatus:
         """Stop what has not run; undo, in reverse order, what has (where the service can)."""
+        self._begin_cancel(request)
+        return self._tracker.status
+
+    def _begin_cancel(self, request: CancelRequest) -> None:
+        """Cancel the journey (the person's wish, or an operator's): the run compensates."""
         self._cancel = request
         for service_id, child in self._children.items():
             if not self._tracker.is_final(service_id):
                 child.cancel()
         self._tracker.cancel_open_requests()
-        return self._tracker.status
 
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:

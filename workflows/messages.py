@@ -40,6 +40,16 @@ _AGENCY_TIMEOUT = LocalizedText(
 )
 
 
+_OPERATOR_SKIPPED = LocalizedText(
+    en="Our staff ended this step without the agency's decision.",
+    fr="Notre personnel a clos cette étape sans la décision de l'organisme.",
+)
+
+
+def operator_skipped(language: Language) -> str:
+    return _OPERATOR_SKIPPED.in_(language)
+
+
 def information_not_given(language: Language) -> str:
     return _INFORMATION_NOT_GIVEN.in_(language)
 

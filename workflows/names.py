@@ -12,12 +12,19 @@ AGENCY_SERVICE = "AgencyServiceWorkflow"
 STEP_CHANGED = "step_changed"
 AGENCY_DECISION = "agency_decision"
 INFORMATION_PROVIDED = "information_provided"
+OPERATOR_ACTION = "operator_action"
 
 # Updates: what the person tells a running journey.
 CONFIRM = "confirm"
 GIVE_CONSENT = "give_consent"
 PROVIDE_INFORMATION = "provide_information"
 CANCEL = "cancel"
+
+# Updates: what an operator tells a running journey (each audited by the API).
+RESOLVE_ESCALATION = "resolve_escalation"
+RESUBMIT = "resubmit"
+RESEND_MESSAGE = "resend_message"
+EXTEND_DEADLINE = "extend_deadline"
 
 # Queries.
 STATUS = "status"

@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.deps import GatewayDep, SessionDep, SettingsDep, agency_signature
-from lifeevents import audit
+from lifeevents import audit, delivery_log
 from lifeevents.credentials import signing_secrets
 from lifeevents.ids import CallbackTarget, callback_target, is_callback_webhook_id
 from lifeevents.models import AgencyDecision
 from lifeevents.redaction import redact_text
-from lifeevents.tables import CallbackReceipt
+from lifeevents.tables import CallbackReceipt, DeliveryAttempt
 from lifeevents.webhooks import SignatureError, verify
 
 router = APIRouter(prefix="/v1/agency-callbacks", tags=["integrators"])
@@ -150,6 +150,16 @@ async def agency_callback(
     except BaseException:
         await run_in_threadpool(lambda: _release(session, webhook_id))
         raise
+    received = DeliveryAttempt(
+        journey_id=journey_id,
+        agency_id=agency_id,
+        service_id=service_id,
+        round=round_,
+        kind="callback",
+        outcome="decided",
+        decision=decision.decision,
+    )
+    await run_in_threadpool(delivery_log.record, session, received)
     await run_in_threadpool(
         lambda: audit.append(
             session,

@@ -29,6 +29,14 @@ from lifeevents.models.blocks import (
 )
 from lifeevents.models.citizen import CancelRequest, Confirmation, ConsentAnswer, InformationAnswer
 from lifeevents.models.common import Language, LocalizedText, Model
+from lifeevents.models.operator import (
+    MAX_EXTENSION_DAYS,
+    DeadlineExtension,
+    EscalationResolution,
+    MessageResend,
+    Resubmission,
+    StepAction,
+)
 from lifeevents.models.plan import (
     AgencyServiceInput,
     Condition,
@@ -61,6 +69,12 @@ from lifeevents.models.time_tax import DecisionTime, JourneyOutcomeInput, TimeTa
 
 __all__ = [
     "FINAL_STEP_STATES",
+    "MAX_EXTENSION_DAYS",
+    "DeadlineExtension",
+    "EscalationResolution",
+    "MessageResend",
+    "Resubmission",
+    "StepAction",
     "AgencyDecision",
     "AgencyRequest",
     "AgencyServiceInput",

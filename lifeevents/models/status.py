@@ -37,6 +37,7 @@ StepOutcomeCode = Literal[
     "submission_failed",
     "agency_timeout",
     "information_not_given",
+    "operator_skipped",
     "cancelled",
     "error",
 ]
@@ -54,6 +55,8 @@ class StepStatus(Model):
     reference: str | None = None
     needs: list[str] = Field(default_factory=list)
     deadline_at: datetime | None = None
+    # The agency missed its SLA, the service escalates, and no operator has resolved it yet.
+    escalated: bool = False
     # What was undone when the journey was cancelled ("withdrawn", "payment_reversed", ...).
     compensations: list[str] = Field(default_factory=list)
 
@@ -97,6 +100,9 @@ class StepUpdate(Model):
     closed_request: str | None = None
     # The agency missed its SLA and the service escalates: operators must look.
     escalated: bool = False
+    # The step's workflow takes operators' actions (resubmit, decide, skip): set by steps
+    # started on code with the operator-actions patch, so the journey refuses the others'.
+    takes_operator_actions: bool = False
 
 
 class StepOutcome(Model):

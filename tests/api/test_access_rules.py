@@ -28,6 +28,7 @@ VALUES = {
     "agency_id": "health",
     "service_id": "health.child-health-card",
     "key_id": "1",
+    "delivery_id": "1",
     "secret_id": "1",
     "life_event": "birth",
     "callback_id": "x",

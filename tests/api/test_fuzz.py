@@ -47,6 +47,19 @@ def fuzz_stack(
     stack.stop()
 
 
+# Operators' actions, delivery logs and assisted intakes: under a journey's or an agency's path,
+# yet for operators only.
+OPERATORS_ONLY = (
+    "/resolve-escalation",
+    "/resubmit",
+    "/resend-message",
+    "/extend-deadline",
+    "/deliveries",
+    "/delivery-rates",
+    "/assisted-intakes",
+)
+
+
 class Credentials:
     """Who may call what, and each one's headers; an integrator key the fuzzer revoked or let
     expire is replaced (by an operator) rather than fuzzing on with a dead one."""
@@ -59,6 +72,8 @@ class Credentials:
         self.rekeyed = 0
 
     def roles(self, path: str) -> list[str]:
+        if any(part in path for part in OPERATORS_ONLY):
+            return ["operator"]
         if path.startswith("/v1/agencies/{agency_id}"):
             return ["integrator"]
         if path.startswith("/v1/journeys/{journey_id}"):

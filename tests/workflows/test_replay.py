@@ -38,19 +38,21 @@ from lifeevents.models import (
     Confirmation,
     ConsentAnswer,
     DeadlinePlan,
+    EscalationResolution,
     InformationAnswer,
     JourneyPlan,
     JourneyStatus,
     LocalizedText,
     PaymentTerms,
     ProactiveOffer,
+    Resubmission,
     ServicePlan,
     WebhookDelivery,
 )
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter
 from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan
-from workflows.agency_service import AgencyServiceWorkflow
+from workflows.agency_service import OPERATOR_ACTIONS_PATCH, AgencyServiceWorkflow
 from workflows.journey import OUTCOME_RECORDED_PATCH, STATUS_IN_MEMO_PATCH, LifeEventJourney
 from workflows.journey_updates import SERIAL_CONSENT_PATCH
 from workflows.names import AGENCY_DECISION
@@ -303,6 +305,43 @@ async def _consent_changes(env: WorkflowEnvironment, journey_id: str, recorder: 
     return handle
 
 
+# --- Scenarios (v6): an operator's actions ------------------------------------------------------
+
+
+async def _operator_resolved(
+    env: WorkflowEnvironment, journey_id: str, recorder: Recorder
+) -> Handle:
+    """Sent again while waiting; escalated past the SLA; an operator records the decision."""
+    recorder.decide_at_once = False
+    handle = await _start(
+        env, journey_id, service_plan("a.slow", sla=timedelta(days=2), on_sla="escalate")
+    )
+    await _until(handle, lambda s: _step(s, "a.slow").state == "waiting_for_agency")
+    await handle.execute_update(
+        LifeEventJourney.resubmit, Resubmission(step_id="a.slow", reason="Lost by the agency")
+    )
+    await _until(
+        handle,
+        lambda s: (
+            _step(s, "a.slow").state == "waiting_for_agency"
+            and [sent.request.round for sent in recorder.submissions] == [1, 2]
+        ),
+    )
+    await env.sleep(timedelta(days=3))
+    await _until(handle, lambda s: _step(s, "a.slow").escalated)
+    await handle.execute_update(
+        LifeEventJourney.resolve_escalation,
+        EscalationResolution(
+            step_id="a.slow",
+            action="record_decision",
+            decision="approved",
+            reference="BY-PHONE",
+            reason="Confirmed by phone",
+        ),
+    )
+    return handle
+
+
 Scenario = Callable[[WorkflowEnvironment, str, Recorder], Awaitable[Handle]]
 SCENARIOS: dict[str, Scenario] = {
     "everything": _everything,
@@ -315,6 +354,7 @@ SCENARIOS: dict[str, Scenario] = {
     "offer-expired": _offer_expired,
     "payment-reversed": _payment_reversed,
     "consent-changes": _consent_changes,
+    "operator-resolved": _operator_resolved,
 }
 
 # The version that first recorded each scenario: that version and every later one hold it.
@@ -329,6 +369,7 @@ RECORDED_SINCE = {
     "offer-expired": 3,
     "payment-reversed": 3,
     "consent-changes": 3,
+    "operator-resolved": 6,
 }
 
 
@@ -485,6 +526,13 @@ EXPECTED: dict[str, Callable[[Histories], bool]] = {
         # The last change accepted decided: the agency was reached only if it gave consent.
         and _step_result(h["journey"], "a.consent")["state"]
         == ("completed" if _last_update_input(h["journey"], "give_consent")["given"] else "skipped")
+    ),
+    "operator-resolved": lambda h: (
+        OPERATOR_ACTIONS_PATCH in _patches(h["a.slow"])
+        and _updates(h["journey"]) == ["resubmit", "resolve_escalation"]
+        and _signals(h["a.slow"]).count("operator_action") == 2
+        and _activities(h["a.slow"]).count("deliver_webhook") == 2
+        and _step_result(h["journey"], "a.slow")["reference"] == "BY-PHONE"
     ),
 }
 

@@ -1,0 +1,119 @@
+"""Operators act on one journey, with a reason: resolve an escalation, send a step's request to
+its agency again, e-mail the person again what a request asks, give them more time.
+
+Each is a workflow update: the journey's validator refuses what does not apply (409 with why),
+nothing is written then; an accepted action is recorded in the audit trail under the operator's
+name with their reason. Operators only (401 for anyone else, a person's token included).
+"""
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import GatewayDep, OperatorDep, SessionDep
+from api.openapi import problem_responses
+from lifeevents import audit
+from lifeevents.models import (
+    CitizenRequest,
+    DeadlineExtension,
+    EscalationResolution,
+    JourneyStatus,
+    MessageResend,
+    Resubmission,
+)
+
+router = APIRouter(prefix="/v1/journeys", tags=["operators"])
+_ACTION = problem_responses(
+    {
+        404: "No such journey",
+        409: "The journey refused the action: it is over, or the step or request is not in a "
+        "state the action applies to (the detail says why)",
+    }
+)
+
+
+async def _audit(
+    session: SessionDep, operator: str, action: str, journey_id: str, detail: dict[str, Any]
+) -> None:
+    await run_in_threadpool(
+        lambda: audit.append(
+            session, actor=operator, action=action, journey_id=journey_id, detail=detail
+        )
+    )
+
+
+@router.post("/{journey_id}/resolve-escalation", response_model=JourneyStatus, responses=_ACTION)
+async def resolve_escalation(
+    journey_id: str,
+    resolution: EscalationResolution,
+    operator: OperatorDep,
+    gateway: GatewayDep,
+    session: SessionDep,
+) -> Any:
+    """Resolve a step escalated because its agency missed its SLA: ``resubmit`` (a new
+    submission round), ``record_decision`` (``approved`` or ``rejected``, with the agency's
+    ``reference``: the step goes on as if the agency had answered), ``skip`` (the step ends
+    skipped; the person is told), or ``cancel_journey`` (the whole journey, with compensation)."""
+    session.close()  # no connection held while Temporal answers
+    status = await gateway.resolve_escalation(journey_id, resolution)
+    await _audit(
+        session,
+        operator,
+        "escalation_resolved",
+        journey_id,
+        resolution.model_dump(exclude_none=True),
+    )
+    return status
+
+
+@router.post("/{journey_id}/resubmit", response_model=JourneyStatus, responses=_ACTION)
+async def resubmit_step(
+    journey_id: str,
+    resubmission: Resubmission,
+    operator: OperatorDep,
+    gateway: GatewayDep,
+    session: SessionDep,
+) -> Any:
+    """Send a step that waits for its agency to the agency again: a new submission round, with
+    its own idempotency key and callback id, and a new SLA."""
+    session.close()
+    status = await gateway.resubmit(journey_id, resubmission)
+    await _audit(session, operator, "step_resubmitted", journey_id, resubmission.model_dump())
+    return status
+
+
+@router.post("/{journey_id}/resend-message", response_model=CitizenRequest, responses=_ACTION)
+async def resend_message(
+    journey_id: str,
+    resend: MessageResend,
+    operator: OperatorDep,
+    gateway: GatewayDep,
+    session: SessionDep,
+) -> Any:
+    """E-mail the person again what an open request asks of them (consent, information, the
+    confirmation of an offer), with a fresh link: each resend is sent once."""
+    session.close()
+    request = await gateway.resend_message(journey_id, resend)
+    await _audit(session, operator, "message_resent", journey_id, resend.model_dump())
+    return request
+
+
+@router.post("/{journey_id}/extend-deadline", response_model=CitizenRequest, responses=_ACTION)
+async def extend_deadline(
+    journey_id: str,
+    extension: DeadlineExtension,
+    operator: OperatorDep,
+    gateway: GatewayDep,
+    session: SessionDep,
+) -> Any:
+    """Give the person ``days`` more (1–90) to answer an open request, counted from its due
+    date; the answer is the request with its new ``due_at``."""
+    session.close()
+    request = await gateway.extend_deadline(journey_id, extension)
+    detail = {
+        **extension.model_dump(),
+        "due_at": request.due_at.isoformat() if request.due_at else None,
+    }
+    await _audit(session, operator, "deadline_extended", journey_id, detail)
+    return request
