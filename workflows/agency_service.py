@@ -243,12 +243,17 @@ class AgencyServiceWorkflow:
         await self._report(request, waiting)
         if not await wait_for(lambda: self._acted(round_), service.sla):
             reason = f"{service.agency_name} did not decide within the service's time limit."
+            metrics.sla_breached(
+                service.service_id,
+                service.agency_id,
+                "escalated" if service.on_sla == "escalate" else "failed",
+            )
             if service.on_sla != "escalate":
                 told = messages.agency_timeout(service.agency_name, request.language)
                 await self._notify(request, "failed", reasons=[told])
                 return StepOutcome(state="failed", outcome="agency_timeout", reasons=[reason])
             escalated = waiting.model_copy(
-                update={"reasons": [f"{reason} Escalated to operators."], "escalated": True}
+                update={"reasons": [f"{reason} {ESCALATED_REASON}"], "escalated": True}
             )
             await self._report(request, escalated)
             await workflow.wait_condition(lambda: self._acted(round_))

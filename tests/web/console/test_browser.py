@@ -2,6 +2,8 @@
 accessibility faults in either language, strangers sent to sign in, a journey opened with a
 reason that the access log keeps under the operator's name, all without JavaScript too."""
 
+import re
+
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -69,9 +71,10 @@ async def test_every_console_page_is_accessible_and_a_view_is_audited(
 
         await page.goto("/console/agencies")
         await _look(page, "agencies", found)
-        # The stack's native agency polls its task queue.
+        # The stack's native agency polls its task queue (Temporal lists a poller for minutes
+        # after it left: other tests restarting the agency's worker on this stack make it more).
         row = page.locator("tr", has_text="social-insurance.child-number")
-        await expect(row.locator("td").nth(3)).to_have_text("1")
+        await expect(row.locator("td").nth(3)).to_have_text(re.compile(r"^[1-9][0-9]*$"))
         assert found == {}
     finally:
         await context.close()
