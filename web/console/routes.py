@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from web.console import (
     agencies_page,
+    delivery_log_page,
     find_journeys,
     incidents_page,
     journey_actions,
@@ -36,6 +37,7 @@ def install(app: FastAPI) -> None:
         journey_actions,
         incidents_page,
         agencies_page,
+        delivery_log_page,
     ):
         app.include_router(module.router)
     app.include_router(router)

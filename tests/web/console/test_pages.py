@@ -228,3 +228,7 @@ def test_the_incidents_and_agencies_pages_answer(web: TestClient) -> None:
     assert agencies.status_code == 200
     assert "Vital Statistics Agency" in agencies.text
     assert "vital-statistics.birth-registration" in agencies.text
+    log = (
+        "/console/agencies/vital-statistics/services/vital-statistics.birth-registration/deliveries"
+    )
+    assert f'href="{log}"' in agencies.text
