@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from web.console import (
     agencies_page,
+    bulk_actions_pages,
     delivery_log_page,
     find_journeys,
     incidents_page,
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
         incidents_page,
         agencies_page,
         delivery_log_page,
+        bulk_actions_pages,
     ):
         app.include_router(module.router)
     app.include_router(router)

@@ -3,11 +3,13 @@
 and a journey's page opened with a reason."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from lifeevents.tables import AuditEntry
@@ -17,11 +19,17 @@ from tests.web.forms import hidden_fields
 REASON = "The agency confirmed by phone (ticket 4411)"
 
 
+@asynccontextmanager
+async def signed_in_console(temporal: Client) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser of the console, signed in as ``operator``."""
+    async with api_client(temporal, "https://console.test") as client:
+        await sign_in(client)
+        yield client
+
+
 @pytest.fixture
 async def console(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser of the console, signed in as ``operator``."""
-    async with api_client(time_skipping_env.client, "https://console.test") as client:
-        await sign_in(client)
+    async with signed_in_console(time_skipping_env.client) as client:
         yield client
 
 
