@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from web.console import (
     agencies_page,
+    assisted_intake_pages,
     bulk_actions_pages,
     delivery_log_page,
     find_journeys,
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
         agencies_page,
         delivery_log_page,
         bulk_actions_pages,
+        assisted_intake_pages,
     ):
         app.include_router(module.router)
     app.include_router(router)
