@@ -25,6 +25,10 @@ PAGES = [
     "/console/incidents",
     "/console/agencies",
     f"/console/journeys/{uuid.uuid4()}",
+    "/console/bulk?life_event=birth",
+    "/console/agencies/vital-statistics/services/vital-statistics.birth-registration/deliveries",
+    "/console/assisted-intake",
+    "/console/assisted-intake/birth",
 ]
 
 
