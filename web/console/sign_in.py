@@ -1,6 +1,6 @@
-"""Signing in to the console with a named operator's token (OPERATOR_TOKENS), or in
-development with the name alone; signing out. With OpenID Connect configured, the page also
-links the organisation's sign-in (web/sign_in.py), which opens the same session."""
+"""Signing in to the console, and signing out. Outside development only with OpenID Connect
+(web/sign_in.py, the organisation's account, which opens the operator session); in development
+also with a named operator (OPERATOR_TOKENS) and its token, or the name alone."""
 
 import hashlib
 import hmac
@@ -14,7 +14,7 @@ from api.deps import SettingsDep
 from lifeevents.settings import Settings
 from web.console.session import CONSOLE_PATH, SIGN_IN_PATH, start_operator_session
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, render, see_other
+from web.rendering import FormDep, expired_form, not_found, render, see_other
 from web.security import CSRF_FIELD, csrf_valid, local_path
 from web.sessions import end_sessions
 
@@ -45,7 +45,8 @@ def _page(
             "errors": errors,
             "summary": list(errors.items()),
             "name": name,
-            "token_optional": settings.environment == "development",
+            # Outside development operators sign in with OpenID Connect only.
+            "token_form": _by_name(settings),
             # With OpenID Connect configured, operators sign in with their organisation's account.
             "oidc_url": f"/sign-in?{urlencode({'purpose': 'operator', 'return_to': back_to})}"
             if settings.sign_in_enabled
@@ -64,6 +65,11 @@ def sign_in_form(
     return _page(request, settings, _back_to(next))
 
 
+def _by_name(settings: Settings) -> bool:
+    """Whether an operator may sign in by name (and token): the dev stack's sign-in only."""
+    return settings.environment == "development"
+
+
 def _token_matches(settings: Settings, name: str, token: str) -> bool:
     """Whether the token is this operator's, compared in constant time."""
     expected = settings.operators.get(name, "")
@@ -74,6 +80,8 @@ def _token_matches(settings: Settings, name: str, token: str) -> bool:
 
 @router.post(SIGN_IN_PATH, response_class=HTMLResponse)
 def sign_in(request: Request, settings: SettingsDep, form: FormDep) -> Response:
+    if not _by_name(settings):
+        return not_found(request, settings)
     if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
         return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
@@ -83,16 +91,10 @@ def sign_in(request: Request, settings: SettingsDep, form: FormDep) -> Response:
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = _("Enter your operator name")
-    if not token and settings.environment != "development":
-        errors["token"] = _("Enter your operator token")
     if errors:
         return _page(request, settings, back_to, errors, name, status_code=422)
-    known = name in settings.operators
-    # Development may sign in with the name alone; a token, once given, must be right.
-    accepted = known and (
-        _token_matches(settings, name, token)
-        or (not token and settings.environment == "development")
-    )
+    # The name alone will do (this is development); a token, once given, must be right.
+    accepted = name in settings.operators and (not token or _token_matches(settings, name, token))
     if not accepted:
         refused = {"name": _("The operator name or token is not right")}
         return _page(request, settings, back_to, refused, name, status_code=401)

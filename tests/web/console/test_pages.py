@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from lifeevents.db import get_engine
+from lifeevents.settings import get_settings
 from lifeevents.tables import AuditEntry, SavedView
 from tests.web.conftest import web
 from tests.web.forms import hidden_fields
@@ -232,7 +233,36 @@ def test_the_incidents_and_agencies_pages_answer(web: TestClient) -> None:
     assert agencies.status_code == 200
     assert "Vital Statistics Agency" in agencies.text
     assert "vital-statistics.birth-registration" in agencies.text
+<<<<<<< HEAD
     log = (
         "/console/agencies/vital-statistics/services/vital-statistics.birth-registration/deliveries"
     )
     assert f'href="{log}"' in agencies.text
+=======
+
+
+def test_outside_development_operators_sign_in_with_openid_connect_only(web: TestClient) -> None:
+    production = get_settings().model_copy(update={"environment": "production"})
+    web.app.dependency_overrides[get_settings] = lambda: production  # type: ignore[attr-defined]
+    try:
+        page = web.get("/console/sign-in")
+        assert page.status_code == 200
+        assert 'name="token"' not in page.text and "not set up here" in page.text
+        answer = web.post(
+            "/console/sign-in",
+            data={**hidden_fields(page), "name": "operator", "token": "dev-operator-token"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 404 and OPERATOR_COOKIE not in answer.headers.get(
+            "set-cookie", ""
+        )
+        with_oidc = production.model_copy(
+            update={"oidc_issuer": "https://id.example", "oidc_client_id": "lifeevents-web"}
+        )
+        web.app.dependency_overrides[get_settings] = lambda: with_oidc  # type: ignore[attr-defined]
+        page = web.get("/console/sign-in?next=/console/incidents")
+        assert "/sign-in?purpose=operator&amp;return_to=%2Fconsole%2Fincidents" in page.text
+        assert 'name="token"' not in page.text
+    finally:
+        web.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+>>>>>>> main
