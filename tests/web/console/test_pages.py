@@ -233,12 +233,10 @@ def test_the_incidents_and_agencies_pages_answer(web: TestClient) -> None:
     assert agencies.status_code == 200
     assert "Vital Statistics Agency" in agencies.text
     assert "vital-statistics.birth-registration" in agencies.text
-<<<<<<< HEAD
     log = (
         "/console/agencies/vital-statistics/services/vital-statistics.birth-registration/deliveries"
     )
     assert f'href="{log}"' in agencies.text
-=======
 
 
 def test_outside_development_operators_sign_in_with_openid_connect_only(web: TestClient) -> None:
@@ -265,4 +263,3 @@ def test_outside_development_operators_sign_in_with_openid_connect_only(web: Tes
         assert 'name="token"' not in page.text
     finally:
         web.app.dependency_overrides.clear()  # type: ignore[attr-defined]
->>>>>>> main
