@@ -75,6 +75,9 @@ async def test_an_operator_reads_the_log_and_sends_a_delivery_again(
     assert entry.actor == "operator:operator"
     assert entry.detail == {"step_id": SERVICE, "reason": REASON, "delivery_id": newest}
 
+    await status_when(  # the new round reached the agency: nothing left in flight
+        handle, lambda _: [sent.request.round for sent in recorder.submissions].count(2) >= 1
+    )
     await handle.terminate()
     refused = await console.post(url, data={**hidden_fields(page), "reason": REASON})
     assert refused.status_code == 409

@@ -111,6 +111,15 @@ async def test_a_refusal_is_shown_and_nothing_is_audited(
     assert "The step is sent to its agency again." in resubmitted.text
     [entry] = audit_entries(database, "step_resubmitted", handle.id)
     assert (entry.actor, entry.detail) == ("operator:operator", {"step_id": SLOW, "reason": REASON})
+    # Its second round reached the agency before the journey ends (nothing left in flight to
+    # stop the time-skipping server's clock for the next test).
+    await status_when(
+        handle,
+        lambda s: (
+            step(s, SLOW).state == "waiting_for_agency"
+            and [sent.request.round for sent in recorder.submissions].count(2) >= 1
+        ),
+    )
     await handle.terminate()
 
 
@@ -153,6 +162,13 @@ async def test_an_operator_gives_more_time_and_resends_a_request(
     )
     assert resent.status_code == 200, resent.text
     assert len(audit_entries(database, "message_resent", handle.id)) == 1
+    await status_when(
+        handle,
+        lambda _: any(
+            n.idempotency_key == f"{handle.id}/ask.agency/information/1/resend/1"
+            for n in recorder.notifications
+        ),
+    )
     await handle.terminate()
 
 
