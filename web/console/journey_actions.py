@@ -119,7 +119,7 @@ async def act_on_journey(
     form_id = form.get("form_id", "")[:50]
     view_reason = " ".join(form.get("view_reason", "").split())[:MAX_REASON]
     values = _values(form)
-    reason = " ".join(values["reason"].split())
+    reason = " ".join(form.get("reason", "").split())  # whole: a longer one is refused, not cut
     errors: dict[str, str] = {}
     action: BaseModel | None = None
     try:

@@ -43,6 +43,8 @@ async def test_an_operator_records_the_agencys_decision_with_a_reason(
     assert no_reason.status_code == 422
     assert 'href="#resolve-1-reason"' in no_reason.text
     assert 'href="#resolve-1-decision"' in no_reason.text
+    too_long = await console.post(url, data={**fields, "resolution": "skip", "reason": "a" * 501})
+    assert too_long.status_code == 422 and 'href="#resolve-1-reason"' in too_long.text
     assert audit_entries(database, "escalation_resolved", journey_id) == []
 
     done = await console.post(
