@@ -243,6 +243,7 @@ class AgencyServiceWorkflow:
         await self._report(request, waiting)
         if not await wait_for(lambda: self._acted(round_), service.sla):
             reason = f"{service.agency_name} did not decide within the service's time limit."
+            # Counted here too (a metric is no command: replay is unchanged, no patch needed).
             metrics.sla_breached(
                 service.service_id,
                 service.agency_id,

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 from api.deps import GatewayDep, OperatorDep, RowId, SessionDep
 from api.openapi import problem_responses
 from api.pagination import LINK_HEADER, PageDep
-from lifeevents import audit, delivery_log
+from api.services import operator_actions
+from lifeevents import delivery_log
 from lifeevents.models import JourneyStatus, Resubmission
 from lifeevents.models.operator import Reason
 from lifeevents.registry import ServiceRegistration
@@ -145,18 +146,7 @@ async def resend_delivery(
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"No delivery {delivery_id} of '{service_id}'"
         )
-    journey_id = row.journey_id
-    session.close()
-    result = await gateway.resubmit(
-        journey_id, Resubmission(step_id=service_id, reason=body.reason)
+    resubmission = Resubmission(step_id=service_id, reason=body.reason)
+    return await operator_actions.resubmit(
+        gateway, session, operator, row.journey_id, resubmission, delivery_id=delivery_id
     )
-    detail = {"step_id": service_id, "reason": body.reason, "delivery_id": delivery_id}
-    await run_in_threadpool(
-        audit.append,
-        session,
-        actor=operator,
-        action="step_resubmitted",
-        journey_id=journey_id,
-        detail=detail,
-    )
-    return result

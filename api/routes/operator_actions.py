@@ -9,11 +9,10 @@ name with their reason. Operators only (401 for anyone else, a person's token in
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.concurrency import run_in_threadpool
 
 from api.deps import GatewayDep, OperatorDep, SessionDep
 from api.openapi import problem_responses
-from lifeevents import audit
+from api.services import operator_actions
 from lifeevents.models import (
     CitizenRequest,
     DeadlineExtension,
@@ -33,16 +32,6 @@ _ACTION = problem_responses(
 )
 
 
-async def _audit(
-    session: SessionDep, operator: str, action: str, journey_id: str, detail: dict[str, Any]
-) -> None:
-    await run_in_threadpool(
-        lambda: audit.append(
-            session, actor=operator, action=action, journey_id=journey_id, detail=detail
-        )
-    )
-
-
 @router.post("/{journey_id}/resolve-escalation", response_model=JourneyStatus, responses=_ACTION)
 async def resolve_escalation(
     journey_id: str,
@@ -55,16 +44,9 @@ async def resolve_escalation(
     submission round), ``record_decision`` (``approved`` or ``rejected``, with the agency's
     ``reference``: the step goes on as if the agency had answered), ``skip`` (the step ends
     skipped; the person is told), or ``cancel_journey`` (the whole journey, with compensation)."""
-    session.close()  # no connection held while Temporal answers
-    status = await gateway.resolve_escalation(journey_id, resolution)
-    await _audit(
-        session,
-        operator,
-        "escalation_resolved",
-        journey_id,
-        resolution.model_dump(exclude_none=True),
+    return await operator_actions.resolve_escalation(
+        gateway, session, operator, journey_id, resolution
     )
-    return status
 
 
 @router.post("/{journey_id}/resubmit", response_model=JourneyStatus, responses=_ACTION)
@@ -77,10 +59,7 @@ async def resubmit_step(
 ) -> Any:
     """Send a step that waits for its agency to the agency again: a new submission round, with
     its own idempotency key and callback id, and a new SLA."""
-    session.close()
-    status = await gateway.resubmit(journey_id, resubmission)
-    await _audit(session, operator, "step_resubmitted", journey_id, resubmission.model_dump())
-    return status
+    return await operator_actions.resubmit(gateway, session, operator, journey_id, resubmission)
 
 
 @router.post("/{journey_id}/resend-message", response_model=CitizenRequest, responses=_ACTION)
@@ -93,10 +72,7 @@ async def resend_message(
 ) -> Any:
     """E-mail the person again what an open request asks of them (consent, information, the
     confirmation of an offer), with a fresh link: each resend is sent once."""
-    session.close()
-    request = await gateway.resend_message(journey_id, resend)
-    await _audit(session, operator, "message_resent", journey_id, resend.model_dump())
-    return request
+    return await operator_actions.resend_message(gateway, session, operator, journey_id, resend)
 
 
 @router.post("/{journey_id}/extend-deadline", response_model=CitizenRequest, responses=_ACTION)
@@ -109,11 +85,4 @@ async def extend_deadline(
 ) -> Any:
     """Give the person ``days`` more (1–90) to answer an open request, counted from its due
     date; the answer is the request with its new ``due_at``."""
-    session.close()
-    request = await gateway.extend_deadline(journey_id, extension)
-    detail = {
-        **extension.model_dump(),
-        "due_at": request.due_at.isoformat() if request.due_at else None,
-    }
-    await _audit(session, operator, "deadline_extended", journey_id, detail)
-    return request
+    return await operator_actions.extend_deadline(gateway, session, operator, journey_id, extension)

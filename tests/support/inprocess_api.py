@@ -41,10 +41,13 @@ def scratch_database(folder: Path) -> Iterator[Engine]:
 
 
 @asynccontextmanager
-async def api_client(temporal: Client) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client of the API app, served in process (no lifespan: the client is given)."""
+async def api_client(
+    temporal: Client, base_url: str = "http://api.test"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the API app, served in process (no lifespan: the client is given);
+    the console's pages want an https ``base_url``, for their Secure cookies to travel."""
     app = create_app()
     app.state.temporal = temporal
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
         yield client

@@ -20,6 +20,7 @@ from lifeevents.ids import is_journey_id
 from lifeevents.models import JourneyStatus
 from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AuditEntry
+from web.console.applicable_actions import applicable_actions
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
 from web.rendering import FormDep, error_page, expired_form, not_found, render
@@ -65,12 +66,8 @@ def ask_reason(
     return _reason_page(request, settings, journey_id, operator)
 
 
-def _record_view(
-    session: Session, operator: OperatorSession, journey_id: str, reason: str
-) -> tuple[dict[str, str], list[AuditEntry], str | None]:
-    """The view, in the audit trail under the operator's name (first), then what the page shows
-    from the database: agencies' names, the access log (this view included), why the identity
-    check failed."""
+def _record_view(session: Session, operator: OperatorSession, journey_id: str, reason: str) -> None:
+    """The view, in the audit trail under the operator's name, before anything is shown."""
     try:
         audit.append(
             session,
@@ -79,6 +76,16 @@ def _record_view(
             journey_id=journey_id,
             detail={"reason": reason, "via": "console"},
         )
+    finally:
+        session.close()
+
+
+def _page_records(
+    session: Session, journey_id: str
+) -> tuple[dict[str, str], list[AuditEntry], str | None]:
+    """What the page shows from the database: agencies' names, the access log (this view and
+    the actions included), why the identity check failed."""
+    try:
         names = {agency.agency_id: agency.name for agency in session.exec(select(Agency))}
         entries = session.exec(
             select(AuditEntry)
@@ -138,8 +145,25 @@ async def view_journey(
             _("Sorry, there is a problem with the service"),
             _("Try again in a few minutes."),
         )
+    await run_in_threadpool(_record_view, session, operator, journey_id, reason)
+    return await journey_view(request, settings, session, operator, status, view_reason=reason)
+
+
+async def journey_view(
+    request: Request,
+    settings: Settings,
+    session: Session,
+    operator: OperatorSession,
+    status: JourneyStatus,
+    *,
+    view_reason: str,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The journey's page, with the actions that apply to it now (``extra``: an action's
+    outcome or its errors, web/console/journey_actions.py)."""
     agencies, access_log, identity_detail = await run_in_threadpool(
-        _record_view, session, operator, journey_id, reason
+        _page_records, session, status.journey_id
     )
     language = request_language(request)
     return render(
@@ -155,9 +179,14 @@ async def view_journey(
             "timeline": timeline(status),
             "access_log": access_log,
             "identity_detail": identity_detail,
-            "reason": reason,
+            "reason": view_reason,
+            "actions": applicable_actions(status),
+            "action_errors": {},
+            "action_values": {},
             "temporal_ui_url": temporal_ui_journey_url(
-                settings.effective_temporal_ui_url, settings.temporal_namespace, journey_id
+                settings.effective_temporal_ui_url, settings.temporal_namespace, status.journey_id
             ),
+            **(extra or {}),
         },
+        status_code=status_code,
     )

@@ -3,7 +3,17 @@
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
-from web.console import agencies_page, find_journeys, incidents_page, journey_page, sign_in
+from web.console import (
+    agencies_page,
+    assisted_intake_pages,
+    bulk_actions_pages,
+    delivery_log_page,
+    find_journeys,
+    incidents_page,
+    journey_actions,
+    journey_page,
+    sign_in,
+)
 from web.console.session import OperatorSessionDep, SignInRequired, sign_in_url
 from web.rendering import see_other
 
@@ -22,7 +32,17 @@ async def _to_sign_in(request: Request, error: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """The console's routes, and its answer to a page opened without a session."""
-    for module in (sign_in, find_journeys, journey_page, incidents_page, agencies_page):
+    for module in (
+        sign_in,
+        find_journeys,
+        journey_page,
+        journey_actions,
+        incidents_page,
+        agencies_page,
+        delivery_log_page,
+        bulk_actions_pages,
+        assisted_intake_pages,
+    ):
         app.include_router(module.router)
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _to_sign_in)

@@ -26,6 +26,10 @@ PAGES = [
     "/console/incidents",
     "/console/agencies",
     f"/console/journeys/{uuid.uuid4()}",
+    "/console/bulk?life_event=birth",
+    "/console/agencies/vital-statistics/services/vital-statistics.birth-registration/deliveries",
+    "/console/assisted-intake",
+    "/console/assisted-intake/birth",
 ]
 
 
@@ -229,6 +233,10 @@ def test_the_incidents_and_agencies_pages_answer(web: TestClient) -> None:
     assert agencies.status_code == 200
     assert "Vital Statistics Agency" in agencies.text
     assert "vital-statistics.birth-registration" in agencies.text
+    log = (
+        "/console/agencies/vital-statistics/services/vital-statistics.birth-registration/deliveries"
+    )
+    assert f'href="{log}"' in agencies.text
 
 
 def test_outside_development_operators_sign_in_with_openid_connect_only(web: TestClient) -> None:
