@@ -185,7 +185,7 @@ def _field_labels(request: Request, definition: LifeEventDefinition) -> dict[str
     }
 
 
-def _service_rows(
+def service_rows(
     request: Request, session: Session, definition: LifeEventDefinition
 ) -> list[dict[str, Any]]:
     language = request_language(request)
@@ -219,7 +219,7 @@ def _services_page(
     consents: list[str],
     error: str | None = None,
 ) -> HTMLResponse:
-    rows = _service_rows(request, session, definition)
+    rows = service_rows(request, session, definition)
     if chosen is None:
         chosen = [row["id"] for row in rows if not row["optional"]]
     return render(
@@ -262,7 +262,7 @@ async def chosen(
     draft = _draft(request, settings, life_event)
     if draft is None or not draft.answers:
         return see_other(f"/life-events/{life_event}/questions")
-    rows = await run_in_threadpool(_service_rows, request, session, definition)
+    rows = await run_in_threadpool(service_rows, request, session, definition)
     picked = set(await form_lists(request, "services"))
     selected = [row["id"] for row in rows if not row["optional"] or row["id"] in picked]
     consents = [sid for sid in await form_lists(request, "consents") if sid in selected]
@@ -311,7 +311,7 @@ def _check_page(
     ]
     rows = [
         row
-        for row in _service_rows(request, session, definition)
+        for row in service_rows(request, session, definition)
         if row["id"] in (draft.services or [])
     ]
     return render(

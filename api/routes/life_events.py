@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.deps import BearerDep, GatewayDep, SessionDep, SettingsDep
+from api.examples import INTAKE_EXAMPLES
 from api.openapi import OPTIONAL_CREDENTIALS, problem_responses
 from api.services import intake
 from api.services.intake import IntakeAccepted
@@ -16,32 +17,6 @@ from lifeevents.models import LocalizedText
 from lifeevents.plans import bundle
 
 router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
-INTAKE_EXAMPLES: dict[str, Any] = {
-    "birth": {
-        "summary": "A birth (each intake schema is at GET /v1/life-events/{type})",
-        "value": {
-            "informant": {
-                "national_id": "123456782",
-                "given_name": "Amélie",
-                "family_name": "Tremblay",
-                "birth_date": "1992-03-14",
-            },
-            "child": {
-                "given_name": "Léa",
-                "family_name": "Tremblay",
-                "birth_date": "2026-11-22",
-                "sex": "F",
-            },
-            "contact": {"email": "amelie@example.org", "language": "fr"},
-            "consents": [
-                "vital-statistics.birth-registration",
-                "revenue.child-benefit",
-                "social-insurance.child-number",
-                "health.child-health-card",
-            ],
-        },
-    }
-}
 
 
 class CatalogService(BaseModel):

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from api.examples import INTAKE_EXAMPLES
 from api.gateway import TemporalGateway
-from api.routes.life_events import INTAKE_EXAMPLES
 from api.services import intake
 from lifeevents import audit
 from lifeevents.settings import Settings

@@ -26,7 +26,7 @@ from lifeevents.settings import Settings
 from web import questions
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import LANGUAGES, NATIVE_NAMES, request_language, translations
-from web.intake_pages import _service_rows
+from web.intake_pages import service_rows
 from web.rendering import FormDep, error_page, expired_form, form_lists, not_found, render
 from web.security import CSRF_FIELD, csrf_valid
 
@@ -73,7 +73,7 @@ def _form_page(
         (anchors[path], f"{titles[path]}: {text}") if path in anchors else (path, text)
         for path, text in errors.items()
     ]
-    rows = _service_rows(request, session, definition)
+    rows = service_rows(request, session, definition)
     return render(
         request,
         settings,
@@ -105,7 +105,7 @@ async def ask(
     definition = get_catalog().get(life_event)
     if definition is None:
         return not_found(request, settings)
-    rows = await run_in_threadpool(_service_rows, request, session, definition)
+    rows = await run_in_threadpool(service_rows, request, session, definition)
     values: dict[str, Any] = {"services": [r["id"] for r in rows if not r["optional"]]}
     return await run_in_threadpool(
         _form_page, request, session, settings, operator, definition, values, {}
@@ -164,7 +164,7 @@ async def file_intake(
         return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     builder = _builder(request, definition)
-    rows = await run_in_threadpool(_service_rows, request, session, definition)
+    rows = await run_in_threadpool(service_rows, request, session, definition)
     picked = await form_lists(request, "services")
     consented = await form_lists(request, "consents")
     body, errors = _check(form, picked, consented, rows, definition, builder)
