@@ -26,7 +26,15 @@ from lifeevents.tables import Agency, AuditEntry, JourneyOwner
 from web.confirmation_form import confirmation_form
 from web.i18n import request_language, translations
 from web.questions import humanise
-from web.rendering import FormDep, error_page, expired_form, not_found, render, see_other
+from web.rendering import (
+    FormDep,
+    error_page,
+    expired_form,
+    not_found,
+    render,
+    see_other,
+    unavailable,
+)
 from web.security import CSRF_FIELD, csrf_valid, set_cookie
 from web.sessions import citizen_session
 from web.step_explanations import explain
@@ -157,13 +165,7 @@ async def journey_page(
     except JourneyNotFound:
         return not_found(request, settings)
     except StatusUnavailable:
-        return error_page(
-            request,
-            settings,
-            503,
-            _("Sorry, there is a problem with the service"),
-            _("Try again in a few minutes."),
-        )
+        return unavailable(request, settings)
     plan = await gateway.journey_plan(journey_id)
     meter = time_tax.meter(plan, status) if plan is not None else None
     agencies, access_log, surveyed = await run_in_threadpool(

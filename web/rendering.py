@@ -100,6 +100,18 @@ def not_found(request: Request, settings: Settings) -> HTMLResponse:
     )
 
 
+def unavailable(request: Request, settings: Settings) -> HTMLResponse:
+    """Temporal did not answer in time (a worker being restarted, say): try again later."""
+    _ = translations(request_language(request)).gettext
+    return error_page(
+        request,
+        settings,
+        503,
+        _("Sorry, there is a problem with the service"),
+        _("Try again in a few minutes."),
+    )
+
+
 def expired_form(request: Request, settings: Settings) -> HTMLResponse:
     _ = translations(request_language(request)).gettext
     return error_page(

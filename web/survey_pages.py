@@ -15,7 +15,15 @@ from api.services.feedback import ITEMS, Feedback
 from lifeevents.models import JourneyStatus
 from web.i18n import Language, request_language, translations
 from web.journey_pages import form_refused, journey_page
-from web.rendering import FormDep, error_page, expired_form, form_lists, not_found, see_other
+from web.rendering import (
+    FormDep,
+    error_page,
+    expired_form,
+    form_lists,
+    not_found,
+    see_other,
+    unavailable,
+)
 
 router = APIRouter(include_in_schema=False)
 SCALE = ("1", "2", "3", "4", "5")
@@ -84,13 +92,7 @@ async def give_feedback(
     except JourneyNotFound:
         return not_found(request, settings)
     except StatusUnavailable:
-        return error_page(
-            request,
-            settings,
-            503,
-            _("Sorry, there is a problem with the service"),
-            _("Try again in a few minutes."),
-        )
+        return unavailable(request, settings)
     except FeedbackRefused as refusal:
         if refusal.type == "feedback-already-given":
             title = _("You have already told us how it went")

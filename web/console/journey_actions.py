@@ -27,7 +27,7 @@ from web.console.applicable_actions import ACTION_KINDS
 from web.console.journey_page import MAX_REASON, MEANINGFUL, journey_view
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, error_page, expired_form, not_found
+from web.rendering import FormDep, expired_form, not_found, unavailable
 from web.security import CSRF_FIELD, csrf_valid
 
 router = APIRouter(include_in_schema=False)
@@ -171,14 +171,7 @@ async def _page(
     except JourneyNotFound:
         return not_found(request, settings)
     except StatusUnavailable:
-        _ = translations(request_language(request)).gettext
-        return error_page(
-            request,
-            settings,
-            503,
-            _("Sorry, there is a problem with the service"),
-            _("Try again in a few minutes."),
-        )
+        return unavailable(request, settings)
     return await journey_view(
         request,
         settings,

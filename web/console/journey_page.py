@@ -23,7 +23,7 @@ from lifeevents.tables import Agency, AuditEntry
 from web.console.applicable_actions import applicable_actions
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, error_page, expired_form, not_found, render
+from web.rendering import FormDep, expired_form, not_found, render, unavailable
 from web.security import CSRF_FIELD, csrf_valid
 
 router = APIRouter(include_in_schema=False)
@@ -138,13 +138,7 @@ async def view_journey(
     except JourneyNotFound:
         return not_found(request, settings)
     except StatusUnavailable:
-        return error_page(
-            request,
-            settings,
-            503,
-            _("Sorry, there is a problem with the service"),
-            _("Try again in a few minutes."),
-        )
+        return unavailable(request, settings)
     await run_in_threadpool(_record_view, session, operator, journey_id, reason)
     return await journey_view(request, settings, session, operator, status, view_reason=reason)
 
