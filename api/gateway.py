@@ -121,7 +121,9 @@ def journey_query(
     if agency is not None:
         clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{agency}"')
     if escalated is not None:
-        clauses.append(f"{search_attributes.JOURNEY_ESCALATED.name} = {str(escalated).lower()}")
+        name = search_attributes.JOURNEY_ESCALATED.name
+        # Never escalated is absent, not false: a journey sets it only when a step escalates.
+        clauses.append(f"{name} = true" if escalated else f"({name} = false OR {name} IS NULL)")
     return " AND ".join(clauses)
 
 

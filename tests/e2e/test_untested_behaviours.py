@@ -502,3 +502,7 @@ def test_an_escalated_journey_is_listed_as_escalated(
 
     wait_for("the journey listed as escalated", lambda: journey_id in listed("true"), 20, 0.5)
     assert journey_id not in listed("false")
+    # A journey never escalated has no value at all, and is listed as not escalated.
+    calm = stack.submit(birth_intake(email="calm@example.org"))
+    wait_for("the journey never escalated listed as such", lambda: calm in listed("false"), 20, 0.5)
+    assert calm not in listed("true")
