@@ -112,6 +112,14 @@ def _draft(request: Request, settings: Settings, life_event: str) -> Draft | Non
     return draft if draft is not None and draft.life_event == life_event else None
 
 
+def _answered(request: Request, settings: Settings, life_event: str) -> Draft | Response:
+    """This life event's draft once its questions are answered; else back to the questions."""
+    draft = _draft(request, settings, life_event)
+    if draft is None or not draft.answers:
+        return see_other(f"/life-events/{life_event}/questions")
+    return draft
+
+
 def _keep(response: Response, settings: Settings, draft: Draft) -> None:
     set_cookie(response, DRAFT_COOKIE, seal(settings, draft), path="/life-events")
 
@@ -244,9 +252,9 @@ def choose(
     definition = _definition(life_event)
     if definition is None:
         return not_found(request, settings)
-    draft = _draft(request, settings, life_event)
-    if draft is None or not draft.answers:
-        return see_other(f"/life-events/{life_event}/questions")
+    draft = _answered(request, settings, life_event)
+    if isinstance(draft, Response):
+        return draft
     return _services_page(request, session, settings, definition, draft.services, draft.consents)
 
 
@@ -259,9 +267,9 @@ async def chosen(
         return not_found(request, settings)
     if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
         return expired_form(request, settings)
-    draft = _draft(request, settings, life_event)
-    if draft is None or not draft.answers:
-        return see_other(f"/life-events/{life_event}/questions")
+    draft = _answered(request, settings, life_event)
+    if isinstance(draft, Response):
+        return draft
     rows = await run_in_threadpool(service_rows, request, session, definition)
     picked = set(await form_lists(request, "services"))
     selected = [row["id"] for row in rows if not row["optional"] or row["id"] in picked]
@@ -338,9 +346,9 @@ def check(
     definition = _definition(life_event)
     if definition is None:
         return not_found(request, settings)
-    draft = _draft(request, settings, life_event)
-    if draft is None or not draft.answers:
-        return see_other(f"/life-events/{life_event}/questions")
+    draft = _answered(request, settings, life_event)
+    if isinstance(draft, Response):
+        return draft
     if draft.services is None:
         return see_other(f"/life-events/{life_event}/services")
     return _check_page(request, session, settings, definition, draft)
@@ -359,8 +367,10 @@ async def send(
         return not_found(request, settings)
     if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
         return expired_form(request, settings)
-    draft = _draft(request, settings, life_event)
-    if draft is None or not draft.answers or draft.services is None:
+    draft = _answered(request, settings, life_event)
+    if isinstance(draft, Response):
+        return draft
+    if draft.services is None:
         return see_other(f"/life-events/{life_event}/questions")
     idempotency_key = form.get("idempotency_key", "")
     if not IDEMPOTENCY_KEY.match(idempotency_key):

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from lifeevents.db import get_engine
 from lifeevents.settings import get_settings
 from lifeevents.tables import AuditEntry, SavedView
+from tests.support.stack import birth_intake
 from tests.web.conftest import web
 from tests.web.forms import hidden_fields
 from web.sessions import OPERATOR_COOKIE
@@ -184,21 +185,7 @@ def _open(web: TestClient, journey_id: str, reason: str) -> httpx.Response:
 def _a_journey(web: TestClient) -> str:
     answer = web.post(
         "/v1/life-events/birth/intakes",
-        json={
-            "informant": {
-                "national_id": "123456782",
-                "given_name": "Amélie",
-                "family_name": "Tremblay",
-                "birth_date": "1992-03-14",
-            },
-            "child": {
-                "given_name": "Léa",
-                "family_name": "Tremblay",
-                "birth_date": "2026-11-22",
-                "sex": "F",
-            },
-            "contact": {"email": "amelie@example.org", "language": "fr"},
-        },
+        json=birth_intake(email="console@example.org"),
     )
     assert answer.status_code == 202, answer.text
     journey_id: str = answer.json()["journey_id"]
