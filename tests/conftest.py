@@ -15,8 +15,10 @@ from temporalio.testing import WorkflowEnvironment
 from lifeevents import search_attributes
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter, temporal_cli_path
+from tests.support.agency import Script
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresCluster, cluster_or_skip
+from tests.support.registered_agency import close, journey_with, new_agency, register
 from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack
 
@@ -69,6 +71,36 @@ def stack(
     ).start()
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="session")
+def escalated_journey(stack: Stack) -> Iterator[dict[str, str]]:
+    """A journey waiting on an agency that never answers, on a service that escalates to
+    operators past its SLA: a minute, the shortest a registration may set. Started with the
+    session (below) and checked by a test that runs last, the minute passes meanwhile."""
+    agency = new_agency(stack, "slowpoke")
+    service_id = register(agency, "late", sla="PT1M", on_sla="escalate")
+    agency["server"].scripts[service_id] = Script(steps=["later"])  # and never calls back
+    journey_id = journey_with(stack, service_id, "escalated@example.org")
+    yield {"journey_id": journey_id, "service_id": service_id}
+    with stack.citizen(journey_id) as citizen:
+        citizen.post(f"/v1/journeys/{journey_id}/cancel", json={})
+    close(agency)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def slow_fixtures_start_first(request: pytest.FixtureRequest) -> None:
+    """Start the escalated journey with the session when a test of this run needs it."""
+    if any(
+        "escalated_journey" in getattr(item, "fixturenames", ()) for item in request.session.items
+    ):
+        request.getfixturevalue("escalated_journey")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``last`` run after all the others."""
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
 
 
 @pytest.fixture(scope="session")

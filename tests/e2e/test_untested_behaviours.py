@@ -14,65 +14,22 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
 from standardwebhooks.webhooks import Webhook
-from starlette.middleware.base import RequestResponseEndpoint
 from temporalio.testing import WorkflowEnvironment
 
-from tests.support.agency import Delivery, ExternalAgency, Script
+from tests.support.agency import Delivery, Script
+from tests.support.registered_agency import (
+    REGISTRATION,
+    StatusAgency,
+    close,
+    journey_with,
+    new_agency,
+    register,
+    registration,
+)
 from tests.support.smtp import SmtpServer
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 from tests.support.waiting import wait_for
-
-REGISTRATION = "vital-statistics.birth-registration"
-
-
-class StatusAgency(ExternalAgency):
-    """The tests' agency, which can also answer a path's first deliveries with given statuses
-    (then behaves as scripted)."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__(secret)
-        self.statuses: dict[str, list[int]] = {}
-
-    def app(self) -> Any:
-        app = super().app()
-
-        @app.middleware("http")
-        async def first_statuses(request: Request, call_next: RequestResponseEndpoint) -> Response:
-            path = request.url.path.lstrip("/")
-            queued = self.statuses.get(path)
-            if request.method != "POST" or not queued:
-                return await call_next(request)
-            raw = await request.body()
-            ok = self._verify(raw, dict(request.headers))
-            self.deliveries.append(
-                Delivery(path, request.headers["webhook-id"], json.loads(raw), ok)
-            )
-            return JSONResponse({"message": "not now"}, status_code=queued.pop(0))
-
-        return app
-
-
-def new_agency(stack: Stack, name: str) -> dict[str, Any]:
-    agency_id = f"{name}-{uuid.uuid4().hex[:6]}"
-    with stack.operator() as operator:
-        response = operator.post("/v1/agencies", json={"agency_id": agency_id, "name": name})
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    server = StatusAgency(created["webhook_secret"]).start()
-    client = httpx.Client(
-        base_url=stack.api_url,
-        timeout=60,
-        headers={"Authorization": f"Bearer {created['api_key']}"},
-    )
-    return {**created, "server": server, "client": client}
-
-
-def close(agency: dict[str, Any]) -> None:
-    agency["client"].close()
-    agency["server"].stop()
 
 
 @pytest.fixture(scope="module")
@@ -80,52 +37,6 @@ def dock(stack: Stack) -> Iterator[dict[str, Any]]:
     agency = new_agency(stack, "dock")
     yield agency
     close(agency)
-
-
-def register(
-    agency: dict[str, Any],
-    name: str,
-    *,
-    attempts: int = 5,
-    sla: str = "PT1H",
-    on_sla: str = "fail",
-    title: str | None = None,
-) -> str:
-    service_id = f"{agency['agency_id']}.{name}"
-    response = agency["client"].post(
-        f"/v1/agencies/{agency['agency_id']}/services",
-        json=registration(
-            agency, service_id, attempts=attempts, sla=sla, on_sla=on_sla, title=title
-        ),
-    )
-    assert response.status_code == 201, response.text
-    return service_id
-
-
-def registration(
-    agency: dict[str, Any],
-    service_id: str,
-    *,
-    attempts: int = 5,
-    sla: str = "PT1H",
-    on_sla: str = "fail",
-    title: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "service_id": service_id,
-        "title": {"en": title or service_id, "fr": title or service_id},
-        "life_events": ["birth"],
-        "fields": ["child.given_name"],
-        "delivery": {"mode": "webhook", "url": f"{agency['server'].url}/{service_id}"},
-        "sla": sla,
-        "on_sla": on_sla,
-        "retry": {
-            "initial_interval_seconds": 0.2,
-            "maximum_interval_seconds": 0.5,
-            "maximum_attempts": attempts,
-            "attempt_timeout_seconds": 1.5,
-        },
-    }
 
 
 def dry_run(agency: dict[str, Any], service_id: str, timeout: float = 30) -> dict[str, Any]:
@@ -140,11 +51,6 @@ def dry_run(agency: dict[str, Any], service_id: str, timeout: float = 30) -> dic
 
 def deliveries(agency: dict[str, Any], service_id: str) -> list[Delivery]:
     return [d for d in agency["server"].deliveries if d.path == service_id]
-
-
-def journey_with(stack: Stack, service_id: str, email: str) -> str:
-    chosen = [REGISTRATION, service_id]
-    return stack.submit(birth_intake(email=email, services=chosen, consents=chosen))
 
 
 def step_of(status: dict[str, Any], service_id: str) -> dict[str, Any]:
@@ -193,26 +99,11 @@ def mail_text(smtp: SmtpServer, to: str) -> list[str]:
     return texts
 
 
-# --- Escalation: started first, checked last (the shortest SLA is a minute) ------------------
-
-
-@pytest.fixture(scope="module")
-def escalating(stack: Stack) -> Iterator[dict[str, Any]]:
-    agency = new_agency(stack, "slowpoke")
-    service_id = register(agency, "late", sla="PT1M", on_sla="escalate")
-    agency["server"].scripts[service_id] = Script(steps=["later"])  # and never calls back
-    journey_id = journey_with(stack, service_id, "escalated@example.org")
-    yield {"journey_id": journey_id, "service_id": service_id, "started": time.monotonic()}
-    with stack.citizen(journey_id) as citizen:
-        citizen.post(f"/v1/journeys/{journey_id}/cancel", json={})
-    close(agency)
-
-
 # --- 10. Retries -----------------------------------------------------------------------------
 
 
 def test_a_service_out_of_attempts_fails_and_says_it_failed(
-    stack: Stack, smtp: SmtpServer, dock: dict[str, Any], escalating: dict[str, Any]
+    stack: Stack, smtp: SmtpServer, dock: dict[str, Any]
 ) -> None:
     service_id = register(dock, "down", attempts=2, title="Dock permit")
     dock["server"].scripts[service_id] = Script(steps=["5xx"])  # 503, every time
@@ -478,13 +369,14 @@ def test_the_status_answers_without_a_worker(
         own.stop()
 
 
-# --- 13. The escalated filter (the journey started with the first test) ----------------------
+# --- 13. The escalated filter (the journey started with the session: tests/conftest.py) -------
 
 
+@pytest.mark.last  # its journey's one-minute SLA passes while the other tests run
 def test_an_escalated_journey_is_listed_as_escalated(
-    stack: Stack, escalating: dict[str, Any]
+    stack: Stack, escalated_journey: dict[str, str]
 ) -> None:
-    journey_id, service_id = escalating["journey_id"], escalating["service_id"]
+    journey_id, service_id = escalated_journey["journey_id"], escalated_journey["service_id"]
     step = wait_for(
         "the step's reasons",
         lambda: (s := step_of(stack.status(journey_id), service_id))["reasons"] and s,
