@@ -6,10 +6,12 @@ checked. STARTTLS is required, never opportunistic: a relay that does not offer 
 man-in-the-middle that strips it) gets nothing. Credentials never cross a plain connection.
 """
 
+import functools
 import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from lifeevents.settings import Settings
 
@@ -21,9 +23,15 @@ class InsecureRelay(RuntimeError):
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
-    context = ssl.create_default_context(
-        cafile=str(settings.smtp_ca_file) if settings.smtp_ca_file else None
-    )
+    return _tls_context(settings.smtp_ca_file)
+
+
+@functools.cache
+def _tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """One context per CA file, shared by every message: building one loads the CA bundle,
+    which costs more CPU than composing and sending the message (a CA file replaced on disk is
+    read again when the process restarts)."""
+    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
