@@ -118,15 +118,19 @@ async def run_waiting(
         newest, older = started[-10:], started[:-10]
         sample = newest + random.sample(older, min(10, len(older)))
         settling = time.perf_counter()
-        # The worker may still be starting thousands of them: a minute per 1,000 at least.
-        settle_deadline = settling + max(timeout, 60 * n / 1000)
+        # The worker may still be setting up thousands of them (on two cores, ~20 a second).
+        settle_deadline = settling + max(timeout, 90 * n / 1000)
         waiting_now: dict[str, int] = {}
+        sampled = settling
         while time.perf_counter() < settle_deadline:
             states = [await status(j) for j in sample]
             waiting_now = _step_states(states)
             settled = all(s is not None and _is_waiting_or_final(s) for s in states)
             if settled:
                 break
+            if time.perf_counter() - sampled >= 30:  # memory while the worker catches up
+                sampled = time.perf_counter()
+                memory.append(memory_point(len(started), began))
             await asyncio.sleep(1)
         settled_after = time.perf_counter() - settling
         memory.append(memory_point(len(started), began))
