@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # Unset: one key derived from APP_SECRET (dev only). The current key encrypts; all decrypt.
     payload_keys: str | None = None
     payload_key_current: str | None = None
+    # Compress payloads before encrypting them (lifeevents/codec.py). Every version reads both;
+    # set false while upgrading from a version before compression, until all processes run it.
+    payload_compression: bool = True
     # Keys the audit trail's hash chain (HMAC-SHA256), kept outside the database so that whoever
     # can write the database cannot re-hash the chain. Unset: derived from APP_SECRET (dev only).
     audit_key: str | None = None

@@ -1,13 +1,22 @@
 """Payload encryption: AES-256-GCM, a key id per payload, rotation without losing old data;
 anything not encrypted with a known key is refused."""
 
+import json
 import os
+import zlib
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.exceptions import ApplicationError
 
-from lifeevents.codec import REFUSED_ENCODING, EncryptionCodec
+from lifeevents.codec import (
+    COMPRESSED_ENCODING,
+    ENCODING,
+    MAX_DECOMPRESSED_BYTES,
+    REFUSED_ENCODING,
+    EncryptionCodec,
+)
 from lifeevents.settings import get_settings
 from lifeevents.temporal import data_converter
 
@@ -58,3 +67,54 @@ async def test_the_data_converter_turns_a_refused_payload_into_an_error() -> Non
 def test_keys_must_be_aes_256() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         EncryptionCodec({"short": b"0" * 16}, "short")
+
+
+STATUS = Payload(
+    metadata={"encoding": b"json/plain"},
+    data=json.dumps(
+        {
+            "steps": [
+                {"id": f"step-{i}", "state": "waiting_for_agency", "reasons": []} for i in range(20)
+            ]
+        }
+    ).encode(),
+)
+
+
+async def test_large_payloads_are_compressed_then_encrypted_and_read_back() -> None:
+    codec = EncryptionCodec({"k": os.urandom(32)}, "k")
+    [large, small] = await codec.encode([STATUS, PLAIN])
+    assert large.metadata["encoding"] == COMPRESSED_ENCODING
+    assert len(large.data) < len(STATUS.SerializeToString()) / 3
+    assert small.metadata["encoding"] == ENCODING  # too small to gain anything
+    assert await codec.decode([large, small]) == [STATUS, PLAIN]
+
+
+async def test_payloads_from_before_compression_still_read_and_none_is_written_when_off() -> None:
+    key = os.urandom(32)
+    before = await EncryptionCodec({"k": key}, "k", compress=False).encode([STATUS])
+    assert before[0].metadata["encoding"] == ENCODING
+    assert await EncryptionCodec({"k": key}, "k").decode(before) == [STATUS]
+
+
+async def test_the_compressed_encoding_cannot_be_switched_on_a_stored_payload() -> None:
+    key = os.urandom(32)
+    codec = EncryptionCodec({"k": key}, "k")
+    [compressed] = await codec.encode([STATUS])
+    [uncompressed] = await EncryptionCodec({"k": key}, "k", compress=False).encode([STATUS])
+    for payload, other in ((compressed, ENCODING), (uncompressed, COMPRESSED_ENCODING)):
+        switched = Payload(metadata={**payload.metadata, "encoding": other}, data=payload.data)
+        [refused] = await codec.decode([switched])
+        assert refused.metadata["refused-reason"] == b"not authentic"
+
+
+async def test_a_payload_inflating_past_the_bound_is_refused() -> None:
+    key = os.urandom(32)
+    nonce = os.urandom(12)
+    bomb = zlib.compress(b"\0" * (MAX_DECOMPRESSED_BYTES + 1), 9)
+    data = nonce + AESGCM(key).encrypt(nonce, bomb, COMPRESSED_ENCODING)
+    payload = Payload(
+        metadata={"encoding": COMPRESSED_ENCODING, "encryption-key-id": b"k"}, data=data
+    )
+    [refused] = await EncryptionCodec({"k": key}, "k").decode([payload])
+    assert refused.metadata["refused-reason"] == b"too large"

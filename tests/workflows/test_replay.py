@@ -31,7 +31,7 @@ from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from lifeevents.codec import ENCODING
+from lifeevents.codec import COMPRESSED_ENCODING, ENCODING
 from lifeevents.ids import CONFIRMATION_REQUEST, step_workflow_id
 from lifeevents.models import (
     CancelRequest,
@@ -59,7 +59,7 @@ from workflows.names import AGENCY_DECISION
 from workflows.worker import WORKFLOW_RUNNER
 
 HISTORIES = Path(__file__).parent / "histories"
-_ENCRYPTED = base64.b64encode(ENCODING).decode()
+_ENCRYPTED = {base64.b64encode(e).decode() for e in (ENCODING, COMPRESSED_ENCODING)}
 WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 Handle = WorkflowHandle[Any, JourneyStatus]
 APPROVED = {"decision": "approved", "reference": "OK-1"}
@@ -570,7 +570,7 @@ async def _decoded(history_json: str) -> str:
 
     async def visit(node: Any) -> Any:
         if isinstance(node, dict):
-            if node.get("metadata", {}).get("encoding") == _ENCRYPTED:
+            if node.get("metadata", {}).get("encoding") in _ENCRYPTED:
                 payload = json_format.ParseDict(node, Payload())
                 [plain] = await codec.decode([payload])
                 return json_format.MessageToDict(plain)
