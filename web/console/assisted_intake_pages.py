@@ -24,11 +24,11 @@ from lifeevents.catalog import LifeEventDefinition, get_catalog
 from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from web import questions
+from web.console.checked_form import CheckedFormDep
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import LANGUAGES, NATIVE_NAMES, request_language, translations
 from web.intake_pages import service_rows
-from web.rendering import FormDep, error_page, expired_form, form_lists, not_found, render
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import error_page, expired_form, form_lists, not_found, render
 
 router = APIRouter(include_in_schema=False)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -152,13 +152,11 @@ async def file_intake(
     operator: OperatorSessionDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
     definition = get_catalog().get(life_event)
     if definition is None:
         return not_found(request, settings)
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     idempotency_key = form.get("idempotency_key", "")
     if not IDEMPOTENCY_KEY.match(idempotency_key):
         return expired_form(request, settings)

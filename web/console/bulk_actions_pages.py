@@ -24,11 +24,11 @@ from api.services.bulk_actions import (
     JourneyFilter,
 )
 from lifeevents.settings import Settings
+from web.console.checked_form import CheckedFormDep
 from web.console.journey_page import MAX_REASON, MEANINGFUL
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, render
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 # The filters of the journeys list a bulk action takes (those of GET /v1/journeys).
@@ -145,10 +145,8 @@ def _checked(
 
 @router.post("/console/bulk/preview", response_class=HTMLResponse)
 async def preview_bulk_action(
-    request: Request, operator: OperatorSessionDep, settings: SettingsDep, form: FormDep
+    request: Request, operator: OperatorSessionDep, settings: SettingsDep, form: CheckedFormDep
 ) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     checked, errors, values = _checked(form, _)
     if checked is None:
@@ -175,10 +173,8 @@ async def execute_bulk_action(
     operator: OperatorSessionDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     checked, errors, values = _checked(form, _)
     if checked is None:

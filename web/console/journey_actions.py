@@ -24,11 +24,11 @@ from lifeevents.models import (
 )
 from lifeevents.settings import Settings
 from web.console.applicable_actions import ACTION_KINDS
+from web.console.checked_form import CheckedFormDep
 from web.console.journey_page import MAX_REASON, MEANINGFUL, journey_view
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, not_found, unavailable
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import not_found, unavailable
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("step_id", "request_id", "resolution", "decision", "reference", "days", "reason")
@@ -109,12 +109,10 @@ async def act_on_journey(
     operator: OperatorSessionDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
     if not is_journey_id(journey_id) or kind not in ACTION_KINDS:
         return not_found(request, settings)
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     form_id = form.get("form_id", "")[:50]
     view_reason = " ".join(form.get("view_reason", "").split())[:MAX_REASON]

@@ -21,10 +21,10 @@ from lifeevents.models import JourneyStatus
 from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AuditEntry
 from web.console.applicable_actions import applicable_actions
+from web.console.checked_form import CheckedFormDep
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, not_found, render, unavailable
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import not_found, render, unavailable
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
@@ -121,12 +121,10 @@ async def view_journey(
     operator: OperatorSessionDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
     if not is_journey_id(journey_id):
         return not_found(request, settings)
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     reason = " ".join(form.get("reason", "").split())
     if not MEANINGFUL.search(reason) or len(reason) > MAX_REASON:
