@@ -7,9 +7,9 @@ journey's link; the caseworker sees the journey's reference, never the person's 
 
 import re
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -25,6 +25,7 @@ from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from web import questions
 from web.console.checked_form import CheckedFormDep
+from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import LANGUAGES, NATIVE_NAMES, request_language, translations
 from web.intake_pages import service_rows
@@ -144,19 +145,24 @@ def _check(
     return {**answers, "services": selected, "consents": consents}, errors
 
 
+def _definition(life_event: str, settings: SettingsDep) -> LifeEventDefinition:
+    definition = get_catalog().get(life_event)
+    if definition is None:
+        raise PageNotFound(settings)
+    return definition
+
+
 @router.post("/console/assisted-intake/{life_event}", response_class=HTMLResponse)
 async def file_intake(
     life_event: str,
     request: Request,
     background: BackgroundTasks,
     operator: OperatorSessionDep,
+    definition: Annotated[LifeEventDefinition, Depends(_definition)],
     session: SessionDep,
     settings: SettingsDep,
     form: CheckedFormDep,
 ) -> Response:
-    definition = get_catalog().get(life_event)
-    if definition is None:
-        return not_found(request, settings)
     idempotency_key = form.get("idempotency_key", "")
     if not IDEMPOTENCY_KEY.match(idempotency_key):
         return expired_form(request, settings)

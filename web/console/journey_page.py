@@ -3,9 +3,9 @@ records under the operator's own name before anything is shown. Its timeline, re
 deadlines, compensations, access log, and its history in the Temporal UI."""
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
@@ -22,6 +22,7 @@ from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AuditEntry
 from web.console.applicable_actions import applicable_actions
 from web.console.checked_form import CheckedFormDep
+from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
 from web.rendering import not_found, render, unavailable
@@ -114,17 +115,25 @@ def timeline(status: JourneyStatus) -> list[dict[str, Any]]:
     return sorted(events, key=lambda event: event["at"])
 
 
+def _journey_id(journey_id: str, settings: SettingsDep) -> str:
+    if not is_journey_id(journey_id):
+        raise PageNotFound(settings)
+    return journey_id
+
+
+# A journey id in the path, checked before a posted form is (not one: the not-found page).
+JourneyIdDep = Annotated[str, Depends(_journey_id)]
+
+
 @router.post("/console/journeys/{journey_id}", response_class=HTMLResponse)
 async def view_journey(
-    journey_id: str,
     request: Request,
     operator: OperatorSessionDep,
+    journey_id: JourneyIdDep,
     session: SessionDep,
     settings: SettingsDep,
     form: CheckedFormDep,
 ) -> Response:
-    if not is_journey_id(journey_id):
-        return not_found(request, settings)
     _ = translations(request_language(request)).gettext
     reason = " ".join(form.get("reason", "").split())
     if not MEANINGFUL.search(reason) or len(reason) > MAX_REASON:

@@ -13,6 +13,7 @@ from web.console import (
     incidents_page,
     journey_actions,
     journey_page,
+    missing_page,
     sign_in,
 )
 from web.console.session import OperatorSessionDep, SignInRequired, sign_in_url
@@ -32,8 +33,8 @@ async def _to_sign_in(request: Request, error: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """The console's routes, and its answers to a page opened without a session and to a form
-    whose CSRF token is not valid."""
+    """The console's routes, and its answers to a page opened without a session, to a page
+    that does not exist and to a form whose CSRF token is not valid."""
     for module in (
         sign_in,
         find_journeys,
@@ -49,3 +50,4 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _to_sign_in)
     checked_form.install(app)
+    missing_page.install(app)
