@@ -104,29 +104,6 @@ def _summary(execution: WorkflowExecution) -> JourneySummary:
     )
 
 
-def journey_query(
-    *,
-    life_event: str | None,
-    state: JourneyState | None,
-    agency: str | None,
-    escalated: bool | None,
-) -> str:
-    """The visibility query of journeys matching the filters (values already checked)."""
-    clauses = ['WorkflowType = "LifeEventJourney"']
-    if life_event is not None:
-        clauses.append(f'{search_attributes.LIFE_EVENT.name} = "{life_event}"')
-    if state is not None:
-        assert state in get_args(JourneyState)
-        clauses.append(f'{search_attributes.JOURNEY_STATE.name} = "{state}"')
-    if agency is not None:
-        clauses.append(f'{search_attributes.JOURNEY_AGENCIES.name} = "{agency}"')
-    if escalated is not None:
-        name = search_attributes.JOURNEY_ESCALATED.name
-        # Never escalated is absent, not false: a journey sets it only when a step escalates.
-        clauses.append(f"{name} = true" if escalated else f"({name} = false OR {name} IS NULL)")
-    return " AND ".join(clauses)
-
-
 class TemporalGateway:
     """One per request: the client the process connected at start, and the settings."""
 
@@ -276,25 +253,6 @@ class TemporalGateway:
             journey_id, LifeEventJourney.extend_deadline, extension
         )
         return result
-
-    async def list_journeys(
-        self,
-        *,
-        life_event: str | None,
-        state: JourneyState | None,
-        agency: str | None,
-        escalated: bool | None,
-        limit: int,
-        page_token: bytes | None = None,
-    ) -> tuple[list[JourneySummary], str, bytes | None]:
-        """One page of the journeys matching the filters (values already checked), the
-        visibility query used (paste it into the Temporal UI or `temporal workflow list -q`),
-        and Temporal's token for the next page (None: this was the last)."""
-        query = journey_query(
-            life_event=life_event, state=state, agency=agency, escalated=escalated
-        )
-        journeys, following = await self.search_journeys(query, limit, page_token)
-        return journeys, query, following
 
     async def search_journeys(
         self, query: str, limit: int, page_token: bytes | None = None

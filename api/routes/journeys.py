@@ -1,22 +1,21 @@
 """Journeys: where one stands (citizens), and all of them filtered (operators)."""
 
 import base64
-import json
-import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import col, select
 
 from api.deps import GatewayDep, JourneyAccessDep, OperatorDep, SessionDep, SettingsDep
-from api.errors import Unprocessable
+from api.errors import Unprocessable, value_error
 from api.gateway import JourneySummary
 from api.openapi import problem_responses
 from api.pagination import LINK_HEADER, PageDep
 from api.services import journeys, links
+from api.services.journey_search import MAX_WAITING_DAYS, JourneyFilter
 from lifeevents import audit, identity_checks, journey_tokens
 from lifeevents.models import (
     CancelRequest,
@@ -31,7 +30,6 @@ from lifeevents.models import (
 from lifeevents.tables import AuditEntry
 
 router = APIRouter(prefix="/v1/journeys", tags=["journeys"])
-_CODE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")
 _NOT_YOURS = "No such journey, or another person's (a journey token never tells which)"
 _YOURS = problem_responses({404: _NOT_YOURS})
 _UPDATE = problem_responses(
@@ -128,12 +126,43 @@ class JourneyList(BaseModel):
     )
 
 
-def _code(name: str, value: str | None) -> str | None:
-    if value is not None and not _CODE.match(value):
+def journey_filter(
+    life_event: Annotated[str | None, Query(max_length=100)] = None,
+    state: Annotated[JourneyState | None, Query()] = None,
+    agency: Annotated[str | None, Query(max_length=100)] = None,
+    escalated: bool | None = None,
+    sla_breached: bool | None = None,
+    waiting_days: Annotated[
+        int | None,
+        Query(
+            ge=0, le=MAX_WAITING_DAYS, description="Waiting for the person this many days or more"
+        ),
+    ] = None,
+    started_from: Annotated[date | None, Query(description="Started on or after")] = None,
+    started_to: Annotated[date | None, Query(description="Started on or before")] = None,
+) -> JourneyFilter:
+    """The listing's filter from the query, checked as the bulk actions' and the console's is:
+    a value that is not one is a 422 on its own parameter."""
+    given = {
+        "life_event": life_event,
+        "state": state,
+        "agency": agency,
+        "escalated": escalated,
+        "sla_breached": sla_breached,
+        "waiting_days": waiting_days,
+        "started_from": started_from,
+        "started_to": started_to,
+    }
+    try:
+        return JourneyFilter.model_validate(given)
+    except ValidationError as invalid:
+        # The filter's own check (a period ending before it starts) names no field: its start.
         raise Unprocessable(
-            [{"loc": ["query", name], "msg": "Invalid value", "type": "value_error"}]
-        )
-    return value
+            [
+                value_error(["query", *(error["loc"] or ("started_from",))], error["msg"])
+                for error in invalid.errors()
+            ]
+        ) from invalid
 
 
 @router.get(
@@ -145,28 +174,32 @@ async def list_journeys(
     _: OperatorDep,
     gateway: GatewayDep,
     page: PageDep,
-    life_event: str | None = None,
-    state: Annotated[JourneyState | None, Query()] = None,
-    agency: str | None = None,
-    escalated: bool | None = None,
+    journeys_filter: Annotated[JourneyFilter, Depends(journey_filter)],
 ) -> JourneyList:
-    """Operators: journeys filtered by life event, state, agency and escalation (Temporal
-    visibility), a page at a time: ``next_cursor`` (and the Link header) go on with the same
-    filters, backed by Temporal's own page token."""
-    life_event, agency = _code("life_event", life_event), _code("agency", agency)
-    page.scoped("journeys", json.dumps([life_event, state, agency, escalated]))
-    token = None if page.after is None else base64.b64decode(page.after)
-    found, query, following = await gateway.list_journeys(
-        life_event=life_event,
-        state=state,
-        agency=agency,
-        escalated=escalated,
-        limit=page.limit,
-        page_token=token,
-    )
+    """Operators: journeys filtered by life event, state, agency, escalation, a missed SLA, how
+    long they have waited for the person, and when they started (Temporal visibility), a page
+    at a time: ``next_cursor`` (and the Link header) go on with the same filters, backed by
+    Temporal's own page token."""
+    page.scoped("journeys", journeys_filter.canonical_json())
+    # The next pages keep the first page's moment: "waiting N days" then means the same.
+    at, token = _position(page.after) if page.after is not None else (_now(), None)
+    query = journeys_filter.visibility_query(datetime.fromtimestamp(at, UTC))
+    found, following = await gateway.search_journeys(query, page.limit, token)
     # An empty page with a token: Temporal had no more to say.
-    position = base64.b64encode(following).decode() if following and found else None
+    position = [at, base64.b64encode(following).decode()] if following and found else None
     return JourneyList(journeys=found, query=query, next_cursor=page.following(position))
+
+
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def _position(after: Any) -> tuple[int, bytes]:
+    """The moment and Temporal's page token a cursor of this listing holds (signed by us)."""
+    match after:
+        case [int(at), str(token)]:
+            return at, base64.b64decode(token)
+    raise Unprocessable([value_error(["query", "cursor"], "Not a cursor of this listing")])
 
 
 @router.post("/{journey_id}/confirmation", response_model=JourneyStatus, responses=_UPDATE)

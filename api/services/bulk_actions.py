@@ -1,8 +1,11 @@
 """Bulk actions: one operator's action on every journey a filter matches, only after a preview.
 
-The preview answers how many journeys the filter matches, the exact visibility query, and a
-token that binds the operator, the query, the action and that count (HMAC under APP_SECRET,
-valid ``PREVIEW_VALID_FOR``). Executing needs the token and the count it confirmed: if either
+The filter is the journeys search's (api/services/journey_search.py), every field of it. The
+preview answers how many journeys the filter matches, the exact visibility query, and a token
+that binds the operator, the filter (its canonical JSON), the moment the query was made for,
+the action and that count (HMAC under APP_SECRET, valid ``PREVIEW_VALID_FOR``). Execution
+re-derives the identical query from the filter and that moment (so "waiting more than N days"
+means what the preview counted), and needs the token and the count it confirmed: if either
 does not match, or the filter matches another number of journeys by now, nothing is done
 (409). Journeys are then processed one at a time, the oldest started first, each through the
 same validated workflow update as the single action, with an outcome per journey (applied, or
@@ -12,6 +15,7 @@ refused with the journey's reason); each applied one is audited, and the batch a
 import json
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi.concurrency import run_in_threadpool
@@ -19,10 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from api.errors import BulkNotConfirmed, JourneyNotFound, UpdateRefused
-from api.gateway import TemporalGateway, journey_query
+from api.gateway import TemporalGateway
+from api.services.journey_search import JourneyFilter
 from lifeevents import audit
 from lifeevents.ids import sign, unsign
-from lifeevents.models import CancelRequest, EscalationResolution, JourneyState, Resubmission
+from lifeevents.models import CancelRequest, EscalationResolution, Resubmission
 from lifeevents.models.operator import Reason, ResolutionAction, StepId
 from lifeevents.settings import Settings
 
@@ -30,26 +35,6 @@ from lifeevents.settings import Settings
 MAX_BULK_JOURNEYS = 100
 PREVIEW_VALID_FOR = 15 * 60  # seconds
 _PURPOSE = "bulk-action"
-Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{0,99}$")]
-
-
-class JourneyFilter(BaseModel):
-    """The filters of ``GET /v1/journeys``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    life_event: Code | None = None
-    state: JourneyState | None = None
-    agency: Code | None = None
-    escalated: bool | None = None
-
-    def query(self) -> str:
-        return journey_query(
-            life_event=self.life_event,
-            state=self.state,
-            agency=self.agency,
-            escalated=self.escalated,
-        )
 
 
 class BulkCancel(BaseModel):
@@ -98,6 +83,10 @@ class BulkPreviewRequest(BaseModel):
 class BulkPreview(BaseModel):
     count: int = Field(description="How many journeys the filter matches now")
     query: str = Field(description="The exact visibility query (Temporal UI, `temporal` CLI)")
+    at: datetime = Field(
+        description="The moment the query was made for (`waiting_days` counts back from it); "
+        "the execution uses the same"
+    )
     max: int = MAX_BULK_JOURNEYS
     token: str | None = Field(
         description="Send it back with `count` to execute; null when nothing matches or more "
@@ -140,42 +129,57 @@ class BulkResult(BaseModel):
     outcomes: list[JourneyOutcome]
 
 
-def _bound(operator: str, query: str, action: BulkAction, count: int) -> str:
-    return json.dumps([operator, query, action.model_dump(), count], separators=(",", ":"))
+def _bound(
+    operator: str, journey_filter: JourneyFilter, action: BulkAction, count: int, at: int
+) -> list[Any]:
+    return [operator, journey_filter.canonical_json(), action.model_dump(), count, at]
+
+
+def _moment(at: int) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
 
 
 async def preview(
     gateway: TemporalGateway, settings: Settings, operator: str, request: BulkPreviewRequest
 ) -> BulkPreview:
-    query = request.filter.query()
+    at = int(time.time())
+    query = request.filter.visibility_query(_moment(at))
     count = await gateway.count_journeys(query)
+    found = {"count": count, "query": query, "at": _moment(at)}
     if count == 0:
-        return BulkPreview(count=0, query=query, token=None, detail="No journey matches")
+        return BulkPreview(**found, token=None, detail="No journey matches")
     if count > MAX_BULK_JOURNEYS:
         detail = f"{count} journeys match, more than {MAX_BULK_JOURNEYS}: narrow the filter"
-        return BulkPreview(count=count, query=query, token=None, detail=detail)
-    expires = int(time.time()) + PREVIEW_VALID_FOR
-    bound = json.dumps([_bound(operator, query, request.action, count), expires])
+        return BulkPreview(**found, token=None, detail=detail)
+    expires = at + PREVIEW_VALID_FOR
+    bound = json.dumps([_bound(operator, request.filter, request.action, count, at), expires])
     return BulkPreview(
-        count=count,
-        query=query,
+        **found,
         token=sign(settings.app_secret, _PURPOSE, bound),
         detail=f"{count} journeys match; execute within {PREVIEW_VALID_FOR // 60} minutes",
     )
 
 
-def _check_token(settings: Settings, operator: str, query: str, request: BulkExecution) -> None:
+def _confirmed_moment(settings: Settings, operator: str, request: BulkExecution) -> datetime:
+    """The moment the preview made its query for, once the token confirms this operator,
+    filter, action and count, and has not expired."""
     value = unsign(settings.app_secret, _PURPOSE, request.token)
+    bound: Any = None
+    expires: Any = None
     try:
-        bound, expires = json.loads(value) if value is not None else (None, 0)
+        bound, expires = json.loads(value) if value is not None else (None, None)
+        at = bound[-1] if isinstance(bound, list) and bound else None
     except (ValueError, TypeError):
-        bound, expires = None, 0
-    if bound != _bound(operator, query, request.action, request.count):
+        at = None
+    if not isinstance(at, int) or bound != _bound(
+        operator, request.filter, request.action, request.count, at
+    ):
         raise BulkNotConfirmed(
             "This token does not confirm this filter, action and count for you: preview again"
         )
     if not isinstance(expires, int) or expires < time.time():
         raise BulkNotConfirmed("The preview has expired: preview again")
+    return _moment(at)
 
 
 async def execute(
@@ -185,8 +189,7 @@ async def execute(
     operator: str,
     request: BulkExecution,
 ) -> BulkResult:
-    query = request.filter.query()
-    _check_token(settings, operator, query, request)
+    query = request.filter.visibility_query(_confirmed_moment(settings, operator, request))
     journeys = await gateway.matching_journeys(query, MAX_BULK_JOURNEYS + 1)
     if len(journeys) != request.count:
         raise BulkNotConfirmed(

@@ -1,14 +1,16 @@
 """Operators' search for journeys: filters checked into a Temporal visibility query over our
 search attributes (lifeevents/search_attributes.py), the same query the Temporal UI and
-`temporal workflow list -q` take.
+`temporal workflow list -q` take. One filter for every place that finds journeys: the query of
+``GET /v1/journeys``, the console's journeys page, and bulk actions (API and console).
 
 Every value is checked before it goes into the query: codes against a strict pattern, states
 against the known ones, numbers and dates as such; nothing an operator types is quoted into it
 as is.
 """
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -17,22 +19,23 @@ from lifeevents import search_attributes
 from lifeevents.models import JourneyState
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,99}$")]
-YesNo = Literal["yes", "no"]
+MAX_WAITING_DAYS = 3650
 # Dates a journey can have started on: anything else is a typing mistake.
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class JourneyFilter(BaseModel):
-    """What an operator looks for; every field optional (absent: not filtered on)."""
+    """What an operator looks for; every field optional (absent: not filtered on). Flags take
+    ``true``/``false`` (the API's) as well as ``yes``/``no`` (the console's forms)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     life_event: Code | None = None
     state: JourneyState | None = None
     agency: Code | None = None
-    escalated: YesNo | None = None
-    sla_breached: YesNo | None = None
-    waiting_days: int | None = Field(default=None, ge=0, le=3650)
+    escalated: bool | None = None
+    sla_breached: bool | None = None
+    waiting_days: int | None = Field(default=None, ge=0, le=MAX_WAITING_DAYS)
     started_from: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
     started_to: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
 
@@ -42,10 +45,23 @@ class JourneyFilter(BaseModel):
             raise ValueError("started_from is after started_to")
         return self
 
+    def form_values(self) -> dict[str, str]:
+        """The filter as the console's forms write it (absent fields left out, flags yes or
+        no)."""
+        return {
+            name: ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            for name, value in self.model_dump(exclude_none=True).items()
+        }
+
     def query_string(self) -> str:
-        """The filter as the console's URL query (absent fields left out)."""
-        return urlencode(
-            {k: str(v) for k, v in self.model_dump(exclude_none=True).items()}, doseq=False
+        """The filter as the console's URL query."""
+        return urlencode(self.form_values())
+
+    def canonical_json(self) -> str:
+        """The filter as one exact text (absent fields left out, keys sorted): what a bulk
+        action's preview token and a listing's cursor bind."""
+        return json.dumps(
+            self.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":")
         )
 
     def visibility_query(self, now: datetime) -> str:
@@ -73,9 +89,9 @@ class JourneyFilter(BaseModel):
         return " AND ".join(clauses)
 
 
-def _flag(name: str, value: YesNo) -> str:
+def _flag(name: str, value: bool) -> str:
     # Absent counts as false: journeys never escalated carry no value at all.
-    return f"{name} = true" if value == "yes" else f"({name} = false OR {name} IS NULL)"
+    return f"{name} = true" if value else f"({name} = false OR {name} IS NULL)"
 
 
 def _instant(moment: datetime) -> str:

@@ -7,9 +7,9 @@ journey's link; the caseworker sees the journey's reference, never the person's 
 
 import re
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -24,11 +24,12 @@ from lifeevents.catalog import LifeEventDefinition, get_catalog
 from lifeevents.registry import RegistryError
 from lifeevents.settings import Settings
 from web import questions
+from web.console.checked_form import CheckedFormDep
+from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import LANGUAGES, NATIVE_NAMES, request_language, translations
 from web.intake_pages import service_rows
-from web.rendering import FormDep, error_page, expired_form, form_lists, not_found, render
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import error_page, expired_form, form_lists, not_found, render
 
 router = APIRouter(include_in_schema=False)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -144,21 +145,24 @@ def _check(
     return {**answers, "services": selected, "consents": consents}, errors
 
 
+def _definition(life_event: str, settings: SettingsDep) -> LifeEventDefinition:
+    definition = get_catalog().get(life_event)
+    if definition is None:
+        raise PageNotFound(settings)
+    return definition
+
+
 @router.post("/console/assisted-intake/{life_event}", response_class=HTMLResponse)
 async def file_intake(
     life_event: str,
     request: Request,
     background: BackgroundTasks,
     operator: OperatorSessionDep,
+    definition: Annotated[LifeEventDefinition, Depends(_definition)],
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
-    definition = get_catalog().get(life_event)
-    if definition is None:
-        return not_found(request, settings)
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     idempotency_key = form.get("idempotency_key", "")
     if not IDEMPOTENCY_KEY.match(idempotency_key):
         return expired_form(request, settings)

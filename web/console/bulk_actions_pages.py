@@ -1,8 +1,10 @@
 """Bulk actions from the console: "act on everything these filters match". A form (the action,
 its reason), a preview (how many journeys, the exact visibility query, what will be done), then
-the execution, with an outcome per journey. The bounds and the checks are the API's, through the
-same service functions (api/services/bulk_actions.py): at most MAX_BULK_JOURNEYS journeys, a
-preview token bound to the operator, the filter, the action and the count, valid 15 minutes."""
+the execution, with an outcome per journey. The filters are every one of the journeys list's.
+The bounds and the checks are the API's, through the same service functions
+(api/services/bulk_actions.py): at most MAX_BULK_JOURNEYS journeys, a preview token bound to
+the operator, the filter, the moment of its query, the action and the count, valid 15
+minutes."""
 
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -21,18 +23,16 @@ from api.services.bulk_actions import (
     BulkAction,
     BulkExecution,
     BulkPreviewRequest,
-    JourneyFilter,
 )
 from lifeevents.settings import Settings
+from web.console.checked_form import CheckedFormDep
+from web.console.find_journeys import FILTER_FIELDS, parse_filter
 from web.console.journey_page import MAX_REASON, MEANINGFUL
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, render
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-# The filters of the journeys list a bulk action takes (those of GET /v1/journeys).
-FILTER_FIELDS = ("life_event", "state", "agency", "escalated")
 ACTION_FIELDS = ("kind", "step_id", "how", "decision")
 _ACTION = TypeAdapter[BulkAction](BulkAction)
 Gettext = Callable[[str], str]
@@ -40,15 +40,6 @@ Gettext = Callable[[str], str]
 
 def _bounded(params: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
     return {name: params[name].strip()[:100] for name in names if params.get(name, "").strip()}
-
-
-def _filter(values: Mapping[str, str]) -> JourneyFilter:
-    """The list's filter as the bulk action's (raises ValidationError)."""
-    escalated = {"yes": True, "no": False}.get(values.get("escalated", ""))
-    if values.get("escalated") and escalated is None:
-        raise ValueError("escalated")
-    fields = {k: v for k, v in values.items() if k in ("life_event", "state", "agency")}
-    return JourneyFilter.model_validate({**fields, "escalated": escalated})
 
 
 def _action(values: Mapping[str, str]) -> BulkAction:
@@ -92,8 +83,6 @@ def _form_page(
     operator: OperatorSession,
     values: dict[str, str],
     errors: dict[str, str],
-    *,
-    filters_ignored: bool = False,
 ) -> HTMLResponse:
     return render(
         request,
@@ -105,7 +94,6 @@ def _form_page(
             "errors": errors,
             "summary": list(errors.items()),
             "filters": _bounded(values, FILTER_FIELDS),
-            "filters_ignored": filters_ignored,
             "max": MAX_BULK_JOURNEYS,
         },
         status_code=422 if errors else 200,
@@ -114,11 +102,13 @@ def _form_page(
 
 @router.get("/console/bulk", response_class=HTMLResponse)
 def bulk_form(request: Request, operator: OperatorSessionDep, settings: SettingsDep) -> Response:
-    """The action to take on everything the list's filters match (the query's filters; the
-    list's others, which the API's bulk actions do not take, are said to be left out)."""
+    """The action to take on everything the list's filters (the query's) match."""
+    _ = translations(request_language(request)).gettext
     values = _bounded(request.query_params, FILTER_FIELDS)
-    ignored = bool(set(request.query_params) - {*FILTER_FIELDS, "cursor"})
-    return _form_page(request, settings, operator, values, {}, filters_ignored=ignored)
+    journey_filter, errors = parse_filter(values, _)
+    # Filters that are not valid are carried as they are: the preview says so.
+    filters = values if errors else journey_filter.form_values()
+    return _form_page(request, settings, operator, filters, {})
 
 
 def _checked(
@@ -129,12 +119,16 @@ def _checked(
     errors = _action_errors(values, _)
     if not MEANINGFUL.search(_reason(form)) or len(_reason(form)) > MAX_REASON:
         errors["reason"] = _("Enter the reason for this action, up to 500 characters")
-    try:
-        journey_filter = _filter(values)
-    except (ValidationError, ValueError):
+    journey_filter, filter_errors = parse_filter(values, _)
+    if filter_errors:
         errors["filters"] = _(
             "These filters are not valid: go back to the journeys and apply them again"
         )
+    else:  # as the forms write them (true is yes), so the pages show them alike
+        values = {
+            **{k: v for k, v in values.items() if k not in FILTER_FIELDS},
+            **journey_filter.form_values(),
+        }
     if errors:
         return None, errors, values
     try:
@@ -145,10 +139,8 @@ def _checked(
 
 @router.post("/console/bulk/preview", response_class=HTMLResponse)
 async def preview_bulk_action(
-    request: Request, operator: OperatorSessionDep, settings: SettingsDep, form: FormDep
+    request: Request, operator: OperatorSessionDep, settings: SettingsDep, form: CheckedFormDep
 ) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     checked, errors, values = _checked(form, _)
     if checked is None:
@@ -163,6 +155,7 @@ async def preview_bulk_action(
             "operator": operator,
             "values": values,
             "preview": preview,
+            "filters": _bounded(values, FILTER_FIELDS),
             "max": MAX_BULK_JOURNEYS,
             "back_url": "/console/bulk?" + urlencode(_bounded(values, FILTER_FIELDS)),
         },
@@ -175,10 +168,8 @@ async def execute_bulk_action(
     operator: OperatorSessionDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     checked, errors, values = _checked(form, _)
     if checked is None:

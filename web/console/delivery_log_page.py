@@ -20,11 +20,11 @@ from lifeevents.models import Resubmission
 from lifeevents.registry import ServiceRegistration
 from lifeevents.settings import Settings
 from lifeevents.tables import AgencyService, DeliveryAttempt
+from web.console.checked_form import CheckedFormDep
 from web.console.journey_page import MAX_REASON, MEANINGFUL
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, not_found, render
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import not_found, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -139,10 +139,8 @@ async def resend_delivery(
     operator: OperatorSessionDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     if not 0 < delivery_id <= MAX_ROW_ID:
         return not_found(request, settings)
     row = await run_in_threadpool(_delivery, session, agency_id, service_id, delivery_id)

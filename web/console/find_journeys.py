@@ -26,10 +26,11 @@ from lifeevents.catalog import get_catalog
 from lifeevents.models import JourneyState
 from lifeevents.settings import Settings
 from lifeevents.tables import Agency, SavedView
+from web.console.checked_form import CheckedFormDep
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, render, see_other
-from web.security import CSRF_FIELD, SECURITY_HEADERS, csrf_valid
+from web.rendering import render, see_other
+from web.security import SECURITY_HEADERS
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -255,10 +256,8 @@ async def save_view(
     operator: OperatorSessionDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     journey_filter, errors = parse_filter(form, _)
     name = form.get("view_name", "").strip()
@@ -290,15 +289,8 @@ def _delete_view(session: Session, operator: OperatorSession, view_id: int) -> N
 
 @router.post("/console/views/{view_id}/delete", response_class=HTMLResponse)
 async def delete_view(
-    view_id: int,
-    request: Request,
-    operator: OperatorSessionDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    form: FormDep,
+    view_id: int, operator: OperatorSessionDep, session: SessionDep, _: CheckedFormDep
 ) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     if 0 < view_id < 2**63:
         await run_in_threadpool(_delete_view, session, operator, view_id)
     return see_other("/console/journeys")

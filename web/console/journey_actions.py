@@ -4,9 +4,9 @@ journey's validator decides and the audit trail records the operator and the rea
 comes back with the outcome: a success banner, the journey's refusal, or the form's errors."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -15,7 +15,6 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import JourneyNotFound, StatusUnavailable, UpdateRefused
 from api.gateway import TemporalGateway
 from api.services import operator_actions
-from lifeevents.ids import is_journey_id
 from lifeevents.models import (
     DeadlineExtension,
     EscalationResolution,
@@ -24,11 +23,12 @@ from lifeevents.models import (
 )
 from lifeevents.settings import Settings
 from web.console.applicable_actions import ACTION_KINDS
-from web.console.journey_page import MAX_REASON, MEANINGFUL, journey_view
+from web.console.checked_form import CheckedFormDep
+from web.console.journey_page import MAX_REASON, MEANINGFUL, JourneyIdDep, journey_view
+from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, not_found, unavailable
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import not_found, unavailable
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("step_id", "request_id", "resolution", "decision", "reference", "days", "reason")
@@ -101,20 +101,22 @@ def _done(action: BaseModel, _: Callable[[str], str]) -> str:
     return _("The person has {days} more days to answer.").format(days=action.days)
 
 
+def _action_kind(kind: str, settings: SettingsDep) -> str:
+    if kind not in ACTION_KINDS:
+        raise PageNotFound(settings)
+    return kind
+
+
 @router.post("/console/journeys/{journey_id}/actions/{kind}", response_class=HTMLResponse)
 async def act_on_journey(
-    journey_id: str,
-    kind: str,
     request: Request,
     operator: OperatorSessionDep,
+    journey_id: JourneyIdDep,
+    kind: Annotated[str, Depends(_action_kind)],
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
-    if not is_journey_id(journey_id) or kind not in ACTION_KINDS:
-        return not_found(request, settings)
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     form_id = form.get("form_id", "")[:50]
     view_reason = " ".join(form.get("view_reason", "").split())[:MAX_REASON]

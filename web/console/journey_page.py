@@ -3,9 +3,9 @@ records under the operator's own name before anything is shown. Its timeline, re
 deadlines, compensations, access log, and its history in the Temporal UI."""
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
@@ -21,10 +21,11 @@ from lifeevents.models import JourneyStatus
 from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AuditEntry
 from web.console.applicable_actions import applicable_actions
+from web.console.checked_form import CheckedFormDep
+from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, not_found, render, unavailable
-from web.security import CSRF_FIELD, csrf_valid
+from web.rendering import not_found, render, unavailable
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
@@ -114,19 +115,25 @@ def timeline(status: JourneyStatus) -> list[dict[str, Any]]:
     return sorted(events, key=lambda event: event["at"])
 
 
+def _journey_id(journey_id: str, settings: SettingsDep) -> str:
+    if not is_journey_id(journey_id):
+        raise PageNotFound(settings)
+    return journey_id
+
+
+# A journey id in the path, checked before a posted form is (not one: the not-found page).
+JourneyIdDep = Annotated[str, Depends(_journey_id)]
+
+
 @router.post("/console/journeys/{journey_id}", response_class=HTMLResponse)
 async def view_journey(
-    journey_id: str,
     request: Request,
     operator: OperatorSessionDep,
+    journey_id: JourneyIdDep,
     session: SessionDep,
     settings: SettingsDep,
-    form: FormDep,
+    form: CheckedFormDep,
 ) -> Response:
-    if not is_journey_id(journey_id):
-        return not_found(request, settings)
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
     _ = translations(request_language(request)).gettext
     reason = " ".join(form.get("reason", "").split())
     if not MEANINGFUL.search(reason) or len(reason) > MAX_REASON:

@@ -7,11 +7,13 @@ from web.console import (
     agencies_page,
     assisted_intake_pages,
     bulk_actions_pages,
+    checked_form,
     delivery_log_page,
     find_journeys,
     incidents_page,
     journey_actions,
     journey_page,
+    missing_page,
     sign_in,
 )
 from web.console.session import OperatorSessionDep, SignInRequired, sign_in_url
@@ -31,7 +33,8 @@ async def _to_sign_in(request: Request, error: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """The console's routes, and its answer to a page opened without a session."""
+    """The console's routes, and its answers to a page opened without a session, to a page
+    that does not exist and to a form whose CSRF token is not valid."""
     for module in (
         sign_in,
         find_journeys,
@@ -46,3 +49,5 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _to_sign_in)
+    checked_form.install(app)
+    missing_page.install(app)

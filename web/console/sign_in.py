@@ -7,15 +7,17 @@ import hmac
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SettingsDep
 from lifeevents.settings import Settings
+from web.console.checked_form import CheckedFormDep
+from web.console.missing_page import PageNotFound
 from web.console.session import CONSOLE_PATH, SIGN_IN_PATH, start_operator_session
 from web.i18n import request_language, translations
-from web.rendering import FormDep, expired_form, not_found, render, see_other
-from web.security import CSRF_FIELD, csrf_valid, local_path
+from web.rendering import render, see_other
+from web.security import local_path
 from web.sessions import end_sessions
 
 router = APIRouter(include_in_schema=False)
@@ -78,12 +80,18 @@ def _token_matches(settings: Settings, name: str, token: str) -> bool:
     )
 
 
-@router.post(SIGN_IN_PATH, response_class=HTMLResponse)
-def sign_in(request: Request, settings: SettingsDep, form: FormDep) -> Response:
+def _offered_by_name(settings: SettingsDep) -> None:
     if not _by_name(settings):
-        return not_found(request, settings)
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
+        raise PageNotFound(settings)
+
+
+@router.post(SIGN_IN_PATH, response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    settings: SettingsDep,
+    _offered: Annotated[None, Depends(_offered_by_name)],
+    form: CheckedFormDep,
+) -> Response:
     _ = translations(request_language(request)).gettext
     back_to = _back_to(form.get("next"))
     name = form.get("name", "").strip()[:100]
@@ -104,9 +112,7 @@ def sign_in(request: Request, settings: SettingsDep, form: FormDep) -> Response:
 
 
 @router.post("/console/sign-out", response_class=HTMLResponse)
-def sign_out(request: Request, settings: SettingsDep, form: FormDep) -> Response:
-    if not csrf_valid(request, settings, form.get(CSRF_FIELD)):
-        return expired_form(request, settings)
+def sign_out(_: CheckedFormDep) -> Response:
     response = see_other(SIGN_IN_PATH)
     end_sessions(response)
     return response

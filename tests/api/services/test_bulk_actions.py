@@ -3,8 +3,11 @@ visibility, the recording worker): preview → execute, an outcome per journey i
 the audit trail, and what a preview does not confirm."""
 
 import asyncio
+import base64
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -48,8 +51,9 @@ async def api(
         yield client
 
 
-async def waiting_journeys(client: Client, agency: str, how_many: int) -> list[str]:
-    """Journeys of one step at ``agency``, started one after the other, each waiting for it;
+async def waiting_journeys(client: Client, agency: str, how_many: int, **service: Any) -> list[str]:
+    """Journeys of one step at ``agency`` (``service``: that step's plan changed), started one
+    after the other, each waiting for the agency (or for the person, for their consent);
     started with their search attributes, as the API starts them."""
     ids = []
     for _ in range(how_many):
@@ -60,7 +64,7 @@ async def waiting_journeys(client: Client, agency: str, how_many: int) -> list[s
             definition_version=1,
             language="en",
             intake=INTAKE,
-            services=[service_plan("bulk.step", agency_id=agency)],
+            services=[service_plan("bulk.step", agency_id=agency, **service)],
             callback_base_url="http://127.0.0.1:8000",
         )
         handle = await client.start_workflow(
@@ -76,7 +80,10 @@ async def waiting_journeys(client: Client, agency: str, how_many: int) -> list[s
                 ]
             ),
         )
-        await status_when(handle, lambda s: step(s, "bulk.step").state == "waiting_for_agency")
+        await status_when(
+            handle,
+            lambda s: step(s, "bulk.step").state in ("waiting_for_agency", "waiting_for_citizen"),
+        )
         ids.append(journey_id)
     return ids
 
@@ -166,3 +173,81 @@ async def test_a_filter_value_that_is_not_a_code_is_refused_with_its_path(
     answer = await api.post("/v1/journeys/bulk-actions/preview", json=body, headers=OPERATOR)
     assert answer.status_code == 422
     assert ["body", "filter", "agency"] in [e["loc"] for e in answer.json()["errors"]]
+
+
+def days_from_today(offset: int) -> str:
+    """Today in UTC (the dates of the filter are), moved by ``offset`` days."""
+    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
+
+
+def _with_moment(token: str, at: int) -> str:
+    """The token, its readable value changed to another moment, its MAC kept."""
+    encoded, mac = token.split(".")
+    bound, expires = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    altered = json.dumps([[*bound[:-1], at], expires]).encode()
+    return f"{base64.urlsafe_b64encode(altered).decode().rstrip('=')}.{mac}"
+
+
+async def test_a_waiting_days_preview_is_executed_for_the_moment_it_was_made(
+    temporal_env: WorkflowEnvironment, recorder: Recorder, api: httpx.AsyncClient, database: Engine
+) -> None:
+    """ "Waiting on the person for 0 days or more" over a period: the execution acts on what the
+    preview counted, not on a journey that began waiting after it; the token binds the filter
+    and the moment, so another filter or moment is refused."""
+    agency = f"bulk-{uuid.uuid4().hex[:8]}"
+    [first] = await waiting_journeys(temporal_env.client, agency, 1, consent=None)
+    the_filter = {
+        "agency": agency,
+        "waiting_days": 0,
+        "started_from": days_from_today(-1),
+        "started_to": days_from_today(1),
+    }
+    body = {"filter": the_filter, "action": {"kind": "cancel"}}
+    preview = await preview_when(api, body, 1)
+    at = int(datetime.fromisoformat(preview["at"]).timestamp())
+    assert f"JourneyWaitingSince <= {at} AND StartTime >= " in preview["query"]
+    assert preview["query"].endswith(f'StartTime < "{days_from_today(2)}T00:00:00Z"')
+    await asyncio.sleep(1.1)  # the next journey begins waiting after the preview's moment
+    [later] = await waiting_journeys(temporal_env.client, agency, 1, consent=None)
+    await preview_when(api, body, 2)  # a preview now counts it
+
+    url = "/v1/journeys/bulk-actions"
+    execution = {**body, "reason": REASON, "count": 1, "token": preview["token"]}
+    for altered in (
+        {**the_filter, "waiting_days": 1},
+        {**the_filter, "started_to": days_from_today(0)},
+        {key: value for key, value in the_filter.items() if key != "started_from"},
+    ):
+        refused = await api.post(url, json={**execution, "filter": altered}, headers=OPERATOR)
+        assert refused.status_code == 409, refused.text
+    moved = {**execution, "token": _with_moment(preview["token"], at + 5)}
+    assert (await api.post(url, json=moved, headers=OPERATOR)).status_code == 409
+    assert audited(database, "journey_cancelled", [first, later]) == []
+
+    done = await api.post(url, json=execution, headers=OPERATOR)
+    assert done.status_code == 200, done.text
+    assert done.json()["query"] == preview["query"]
+    assert [(o["journey_id"], o["outcome"]) for o in done.json()["outcomes"]] == [
+        (first, "applied")
+    ]
+    handle = temporal_env.client.get_workflow_handle(first)
+    assert (await handle.result())["state"] == "cancelled"
+    await temporal_env.client.get_workflow_handle(later).terminate()
+
+
+async def test_a_period_that_ends_before_the_journeys_started_matches_none(
+    temporal_env: WorkflowEnvironment, recorder: Recorder, api: httpx.AsyncClient
+) -> None:
+    agency = f"bulk-{uuid.uuid4().hex[:8]}"
+    [journey_id] = await waiting_journeys(temporal_env.client, agency, 1)
+    started = {
+        "agency": agency,
+        "started_from": days_from_today(-1),
+        "started_to": days_from_today(1),
+    }
+    await preview_when(api, {"filter": started, "action": {"kind": "cancel"}}, 1)
+    before = {"agency": agency, "started_from": "2000-01-01", "started_to": days_from_today(-1)}
+    body = {"filter": before, "action": {"kind": "cancel"}}
+    answer = await api.post("/v1/journeys/bulk-actions/preview", json=body, headers=OPERATOR)
+    assert (answer.json()["count"], answer.json()["token"]) == (0, None)
+    await temporal_env.client.get_workflow_handle(journey_id).terminate()

@@ -60,6 +60,16 @@ def test_anything_else_is_refused_before_any_query(values: dict[str, Any]) -> No
         JourneyFilter.model_validate(values)
 
 
+def test_flags_take_the_apis_words_and_the_consoles_alike() -> None:
+    assert JourneyFilter.model_validate({"escalated": "true", "sla_breached": "false"}) == (
+        JourneyFilter.model_validate({"escalated": "yes", "sla_breached": "no"})
+    )
+    journey_filter = JourneyFilter.model_validate({"sla_breached": "false", "waiting_days": "3"})
+    assert journey_filter.query_string() == "sla_breached=no&waiting_days=3"  # as its forms say
+    # What a preview token and a cursor bind: one exact text for one filter.
+    assert journey_filter.canonical_json() == '{"sla_breached":false,"waiting_days":3}'
+
+
 def test_the_filter_round_trips_through_the_url() -> None:
     journey_filter = JourneyFilter(life_event="death", waiting_days=7)
     assert journey_filter.query_string() == "life_event=death&waiting_days=7"

@@ -13,7 +13,13 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from tests.api.services.test_bulk_actions import audited, database, recorder, waiting_journeys
+from tests.api.services.test_bulk_actions import (
+    audited,
+    database,
+    days_from_today,
+    recorder,
+    waiting_journeys,
+)
 from tests.web.console.actions import REASON, signed_in_console
 from tests.web.forms import hidden_fields
 from tests.workflows.fakes import Recorder
@@ -52,11 +58,16 @@ async def test_a_bulk_cancellation_is_previewed_then_applied_to_each_journey(
     journeys = await waiting_journeys(temporal_env.client, agency, 2)
     listed = await console.get("/console/journeys", params={"agency": agency})
     assert f'href="/console/bulk?agency={agency}"' in listed.text
-    form = await console.get("/console/bulk", params={"agency": agency, "sla_breached": "yes"})
+    # Every filter of the list: a missed SLA (never: no value), a period they started in.
+    period = {"started_from": days_from_today(-1), "started_to": days_from_today(1)}
+    form = await console.get(
+        "/console/bulk", params={"agency": agency, "sla_breached": "false", **period}
+    )
     assert form.status_code == 200
-    assert "the other filters are left out" in form.text
+    assert "An agency missed its time limit" in form.text and period["started_to"] in form.text
     fields = hidden_fields(form)
-    assert fields["agency"] == agency and "sla_breached" not in fields
+    assert fields["agency"] == agency and fields["sla_breached"] == "no"
+    assert fields["started_from"] == period["started_from"]
 
     unchecked = await console.post("/console/bulk/preview", data={**fields, "kind": "resubmit"})
     assert unchecked.status_code == 422
@@ -68,6 +79,7 @@ async def test_a_bulk_cancellation_is_previewed_then_applied_to_each_journey(
 
     preview = await preview_when(console, {**fields, "kind": "cancel", "reason": REASON}, 2)
     assert f"JourneyAgencies = &#34;{agency}&#34;" in preview.text
+    assert f"StartTime &lt; &#34;{days_from_today(2)}T00:00:00Z&#34;" in preview.text
     assert "Confirm and act on 2 journeys" in preview.text
     confirm = hidden_fields(preview)
     forged = await console.post("/console/bulk/execute", data={**confirm, "count": "1"})
