@@ -48,6 +48,18 @@ def ports_listened_on_by(pid: int) -> set[int]:
     return ports
 
 
+def _cli_role(pid: int) -> str | None:
+    """``api`` for a process started as ``python -m cli api``, and so on."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return None
+    for i, arg in enumerate(args[:-2]):
+        if arg == "-m" and args[i + 1] == "cli":
+            return args[i + 2]
+    return None
+
+
 def accepts_connections(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -92,6 +104,15 @@ def test_dev_starts_everything_runs_a_journey_and_stops_on_ctrl_c(tmp_path: Path
             time.sleep(0.1)
         for name, port in ports.items():
             assert accepts_connections(port), f"{name} does not listen on {port}"
+        # What answers people comes first: the worker, agencies and mail catcher run niced.
+        niceness = {
+            role: os.getpriority(os.PRIO_PROCESS, pid)
+            for pid in descendants(dev.pid)
+            if (role := _cli_role(pid)) in ("api", "worker", "agencies", "mail")
+        }
+        assert set(niceness) == {"api", "worker", "agencies", "mail"}, niceness
+        assert niceness["worker"] == niceness["agencies"] == niceness["mail"]
+        assert niceness["worker"] == min(19, niceness["api"] + 5)
 
         with httpx.Client(base_url=api, timeout=30) as client:
             response = client.post(
