@@ -5,7 +5,6 @@ submission path)."""
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -17,25 +16,15 @@ from temporalio.client import Client
 
 from tests.support.agency import ExternalAgency, Script
 from tests.support.ports import free_port
+from tests.support.registered_agency import close, new_agency
 from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="module")
 def pier(stack: Stack) -> Iterator[dict[str, Any]]:
-    agency_id = f"pier-{uuid.uuid4().hex[:6]}"
-    with stack.operator() as operator:
-        created = operator.post(
-            "/v1/agencies", json={"agency_id": agency_id, "name": "Pier Office"}
-        ).json()
-    server = ExternalAgency(created["webhook_secret"]).start()
-    client = httpx.Client(
-        base_url=stack.api_url,
-        timeout=60,
-        headers={"Authorization": f"Bearer {created['api_key']}"},
-    )
-    yield {**created, "server": server, "client": client}
-    client.close()
-    server.stop()
+    agency = new_agency(stack, "pier")
+    yield agency
+    close(agency)
 
 
 def try_service(pier: dict[str, Any], name: str, url: str, attempts: int = 6) -> dict[str, Any]:
