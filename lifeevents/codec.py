@@ -35,8 +35,9 @@ from lifeevents.settings import Settings
 
 ENCODING = b"binary/encrypted"
 COMPRESSED_ENCODING = b"binary/encrypted-zlib"
-# Smaller payloads gain nothing from compression; larger ones than Temporal stores are refused.
+# Smaller payloads gain nothing from compression.
 COMPRESS_FROM_BYTES = 256
+# Twice what Temporal accepts in one payload (2 MB): anything that inflates past it is refused.
 MAX_DECOMPRESSED_BYTES = 4 * 1024 * 1024
 KEY_ID = "encryption-key-id"
 # What a payload we refuse to decode becomes; the data converter raises on it.
