@@ -69,6 +69,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     waiting.add_argument("--worker-pid", type=int, default=None, help="default: found in /proc")
     waiting.add_argument("--temporal-db", type=Path, default=None, help="default: found in /proc")
     waiting.add_argument("--leave-waiting", action="store_true", help="do not cancel them after")
+    waiting.add_argument(
+        "--settle-minutes",
+        type=float,
+        default=None,
+        help="wait at most this long for them to stand waiting, then measure anyway "
+        "(default: 1.5 per 1,000)",
+    )
     args = parser.parse_args(argv)
     defaults = {"sweep": (100, "1,5,10,25,50"), "single": (20, "1"), "waiting": (None, "10")}
     n, concurrency = defaults.get(args.mode, (1, "1"))
@@ -221,7 +228,7 @@ async def main(argv: list[str] | None = None) -> int:
             client, args.api, args.n, args.concurrency[0], run_id,
             agency_share=args.agency_share, reads=args.reads, complete=args.complete,
             timeout=args.timeout, worker_pid=worker, store=store,
-            leave_waiting=args.leave_waiting,
+            leave_waiting=args.leave_waiting, settle_minutes=args.settle_minutes,
         )  # fmt: skip
         print(json.dumps({k: v for k, v in waited.items() if k != "memory"}, indent=2))
         body["waiting"] = waited
