@@ -26,12 +26,12 @@ from web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, request_language, tra
 from web.journey_pages import journey_cookie
 from web.rendering import (
     FormDep,
-    error_page,
     expired_form,
     form_lists,
     not_found,
     render,
     see_other,
+    too_many_attempts,
 )
 from web.security import CSRF_FIELD, csrf_valid, local_path, set_cookie
 from web.sessions import citizen_session
@@ -411,13 +411,7 @@ async def send(
             _("Some answers need changing: check them and try again."),
         )
     except TooManyFailedIdentityChecks:
-        return error_page(
-            request,
-            settings,
-            429,
-            _("Too many attempts"),
-            _("We could not check this identity several times lately. Try again later."),
-        )
+        return too_many_attempts(request, settings)
     except IdempotencyKeyReused:
         return expired_form(request, settings)
     response = see_other(f"/journeys/{accepted.journey_id}/sent")

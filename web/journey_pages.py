@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, StatusUnavailable, StepNoLongerWaits, UpdateRefused
+from api.errors import JourneyNotFound, StepNoLongerWaits, UpdateRefused
 from api.gateway import TemporalGateway
 from api.services import feedback, links
 from lifeevents import audit, journey_tokens, time_tax
@@ -25,6 +25,7 @@ from lifeevents.settings import Settings
 from lifeevents.tables import Agency, AuditEntry, JourneyOwner
 from web.confirmation_form import confirmation_form
 from web.i18n import request_language, translations
+from web.journey_status import status_or_error_page
 from web.questions import humanise
 from web.rendering import (
     FormDep,
@@ -33,7 +34,6 @@ from web.rendering import (
     not_found,
     render,
     see_other,
-    unavailable,
 )
 from web.security import CSRF_FIELD, csrf_valid, set_cookie
 from web.sessions import citizen_session
@@ -160,12 +160,9 @@ async def journey_page(
     gateway = TemporalGateway(request.app.state.temporal, settings)
     language = request_language(request)
     _ = translations(language).gettext
-    try:
-        status = await gateway.journey_status(journey_id)
-    except JourneyNotFound:
-        return not_found(request, settings)
-    except StatusUnavailable:
-        return unavailable(request, settings)
+    status = await status_or_error_page(request, settings, gateway, journey_id)
+    if isinstance(status, HTMLResponse):
+        return status
     plan = await gateway.journey_plan(journey_id)
     meter = time_tax.meter(plan, status) if plan is not None else None
     agencies, access_log, surveyed = await run_in_threadpool(

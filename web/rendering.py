@@ -112,6 +112,18 @@ def unavailable(request: Request, settings: Settings) -> HTMLResponse:
     )
 
 
+def too_many_attempts(request: Request, settings: Settings) -> HTMLResponse:
+    """Identity checks failed too often lately for this person or client: nothing is started."""
+    _ = translations(request_language(request)).gettext
+    return error_page(
+        request,
+        settings,
+        429,
+        _("Too many attempts"),
+        _("We could not check this identity several times lately. Try again later."),
+    )
+
+
 def expired_form(request: Request, settings: Settings) -> HTMLResponse:
     _ = translations(request_language(request)).gettext
     return error_page(

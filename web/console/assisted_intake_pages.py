@@ -29,7 +29,7 @@ from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import LANGUAGES, NATIVE_NAMES, request_language, translations
 from web.intake_pages import service_rows
-from web.rendering import error_page, expired_form, form_lists, not_found, render
+from web.rendering import expired_form, form_lists, not_found, render, too_many_attempts
 
 router = APIRouter(include_in_schema=False)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -213,13 +213,7 @@ async def file_intake(
             _form_page, request, session, settings, operator, definition, values, problem, 422
         )
     except TooManyFailedIdentityChecks:
-        return error_page(
-            request,
-            settings,
-            429,
-            _("Too many attempts"),
-            _("We could not check this identity several times lately. Try again later."),
-        )
+        return too_many_attempts(request, settings)
     except IdempotencyKeyReused:
         return expired_form(request, settings)
     if started:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, StatusUnavailable, UpdateRefused
+from api.errors import JourneyNotFound, UpdateRefused
 from api.gateway import TemporalGateway
 from api.services import operator_actions
 from lifeevents.models import (
@@ -28,7 +28,8 @@ from web.console.journey_page import MAX_REASON, MEANINGFUL, JourneyIdDep, journ
 from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import not_found, unavailable
+from web.journey_status import status_or_error_page
+from web.rendering import not_found
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("step_id", "request_id", "resolution", "decision", "reference", "days", "reason")
@@ -168,12 +169,9 @@ async def _page(
     outcome: dict[str, Any],
     status_code: int,
 ) -> Response:
-    try:
-        status = await gateway.journey_status(journey_id)
-    except JourneyNotFound:
-        return not_found(request, settings)
-    except StatusUnavailable:
-        return unavailable(request, settings)
+    status = await status_or_error_page(request, settings, gateway, journey_id)
+    if isinstance(status, HTMLResponse):
+        return status
     return await journey_view(
         request,
         settings,

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, StatusUnavailable
 from api.gateway import TemporalGateway
 from api.services.journey_search import temporal_ui_journey_url
 from lifeevents import audit, identity_checks
@@ -25,7 +24,8 @@ from web.console.checked_form import CheckedFormDep
 from web.console.missing_page import PageNotFound
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations
-from web.rendering import not_found, render, unavailable
+from web.journey_status import status_or_error_page
+from web.rendering import not_found, render
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
@@ -140,12 +140,9 @@ async def view_journey(
         error = _("Enter why you need to see this journey, up to 500 characters")
         return _reason_page(request, settings, journey_id, operator, error, reason[:MAX_REASON])
     gateway = TemporalGateway(request.app.state.temporal, settings)
-    try:
-        status = await gateway.journey_status(journey_id)
-    except JourneyNotFound:
-        return not_found(request, settings)
-    except StatusUnavailable:
-        return unavailable(request, settings)
+    status = await status_or_error_page(request, settings, gateway, journey_id)
+    if isinstance(status, HTMLResponse):
+        return status
     await run_in_threadpool(_record_view, session, operator, journey_id, reason)
     return await journey_view(request, settings, session, operator, status, view_reason=reason)
 
