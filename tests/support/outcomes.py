@@ -1,9 +1,9 @@
-"""Hand-built ``JourneyOutcome`` rows for the reports' tests."""
+"""Hand-built ``JourneyOutcome`` and ``FeedbackResponse`` rows for the reports' tests."""
 
 from datetime import date
 from typing import Any
 
-from lifeevents.tables import JourneyOutcome
+from lifeevents.tables import FeedbackResponse, JourneyOutcome
 
 
 def outcome_row(n: int = 0, **fields: Any) -> JourneyOutcome:
@@ -26,3 +26,16 @@ def outcome_row(n: int = 0, **fields: Any) -> JourneyOutcome:
         "minutes_saved": 150,
     }
     return JourneyOutcome(**(values | fields))
+
+
+def feedback_row(n: int = 0, **fields: Any) -> FeedbackResponse:
+    values: dict[str, Any] = {
+        "journey_ref": f"ref-{n}",
+        "life_event": "birth",
+        "services": ["civil-registry.birth"],
+        "channel": "web",
+        "language": "en",
+        "submitted_on": date(2026, 11, 20),
+        "satisfaction": 4,
+    }
+    return FeedbackResponse(**(values | fields))

@@ -1,33 +1,16 @@
 """The equity report on hand-built survey and outcome rows: each part of a group suppressed on
 its own under ten, and a region known only from journeys."""
 
-from datetime import date
-from typing import Any
-
 from api.services.equity import equity_report
 from api.services.reports import SMALL_GROUP
-from lifeevents.tables import FeedbackResponse
-from tests.support.outcomes import outcome_row
-
-
-def _response(n: int = 0, **fields: Any) -> FeedbackResponse:
-    values: dict[str, Any] = {
-        "journey_ref": f"ref-{n}",
-        "life_event": "birth",
-        "services": ["civil-registry.birth"],
-        "channel": "web",
-        "language": "en",
-        "submitted_on": date(2026, 11, 20),
-        "satisfaction": 4,
-    }
-    return FeedbackResponse(**(values | fields))
+from tests.support.outcomes import feedback_row, outcome_row
 
 
 def test_equity_suppresses_groups_under_ten_responses() -> None:
     rows = [
-        _response(n, language="en", satisfaction=4 + n % 2, trust=3) for n in range(SMALL_GROUP)
+        feedback_row(n, language="en", satisfaction=4 + n % 2, trust=3) for n in range(SMALL_GROUP)
     ]
-    rows += [_response(100 + n, language="fr", satisfaction=1) for n in range(SMALL_GROUP - 1)]
+    rows += [feedback_row(100 + n, language="fr", satisfaction=1) for n in range(SMALL_GROUP - 1)]
     english, french = equity_report(rows, [], "language")
     assert (english.group, english.suppressed, english.responses) == ("en", False, SMALL_GROUP)
     assert english.items is not None
@@ -72,7 +55,7 @@ def test_completion_time_to_outcome_and_time_tax_per_group() -> None:
 
 
 def test_regions_come_from_journeys_only() -> None:
-    responses = [_response(n) for n in range(SMALL_GROUP)]
+    responses = [feedback_row(n) for n in range(SMALL_GROUP)]
     ended = [outcome_row(n, region="QC") for n in range(SMALL_GROUP)]
     ended += [outcome_row(100 + n) for n in range(3)]
     quebec, unknown = equity_report(responses, ended, "region")

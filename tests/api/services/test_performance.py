@@ -7,21 +7,18 @@ from typing import Any
 from api.services.performance import performance
 from api.services.reports import SMALL_GROUP
 from lifeevents.tables import FeedbackResponse
-from tests.support.outcomes import outcome_row
+from tests.support.outcomes import feedback_row, outcome_row
 
 
 def _response(n: int, **fields: Any) -> FeedbackResponse:
+    """A survey answer of early 2027, satisfied and trusting."""
     values: dict[str, Any] = {
-        "journey_ref": f"ref-{n}",
-        "life_event": "birth",
         "services": [],
-        "channel": "web",
-        "language": "en",
         "submitted_on": date(2027, 1, 10),
         "satisfaction": 5,
         "trust": 4,
     }
-    return FeedbackResponse(**(values | fields))
+    return feedback_row(n, **(values | fields))
 
 
 def test_volumes_median_time_and_shares_per_quarter() -> None:

@@ -4,7 +4,6 @@ mean, the fiscal quarter, and the CSV read back by the csv module."""
 import csv
 import io
 from datetime import date
-from typing import Any
 
 from api.services.reports import (
     CSV_COLUMNS,
@@ -13,20 +12,7 @@ from api.services.reports import (
     fiscal_quarter,
     score,
 )
-from lifeevents.tables import FeedbackResponse
-
-
-def _row(n: int = 0, **fields: Any) -> FeedbackResponse:
-    values: dict[str, Any] = {
-        "journey_ref": f"ref-{n}",
-        "life_event": "birth",
-        "services": ["civil-registry.birth"],
-        "channel": "web",
-        "language": "en",
-        "submitted_on": date(2026, 11, 20),
-        "satisfaction": 4,
-    }
-    return FeedbackResponse(**(values | fields))
+from tests.support.outcomes import feedback_row
 
 
 def test_an_items_score_counts_each_point_the_agree_share_and_the_mean() -> None:
@@ -51,11 +37,11 @@ def test_the_fiscal_year_starts_in_october() -> None:
 def test_cx_groups_by_life_event_service_quarter_and_channel() -> None:
     two_services = ["civil-registry.birth", "health.card"]
     rows = [
-        _row(1, services=two_services, satisfaction=5, trust=4),
-        _row(2, services=two_services, satisfaction=2, trust=None),
-        _row(3, services=["health.card"], satisfaction=4, submitted_on=date(2027, 1, 5)),
-        _row(4, services=["health.card"], satisfaction=1, channel="api"),
-        _row(5, life_event="death", services=[], satisfaction=3),
+        feedback_row(1, services=two_services, satisfaction=5, trust=4),
+        feedback_row(2, services=two_services, satisfaction=2, trust=None),
+        feedback_row(3, services=["health.card"], satisfaction=4, submitted_on=date(2027, 1, 5)),
+        feedback_row(4, services=["health.card"], satisfaction=1, channel="api"),
+        feedback_row(5, life_event="death", services=[], satisfaction=3),
     ]
     groups = cx_report(rows)
     keys = [(g.life_event, g.service, g.fiscal_year, g.quarter, g.channel) for g in groups]
@@ -79,7 +65,7 @@ def test_cx_groups_by_life_event_service_quarter_and_channel() -> None:
 
 
 def test_the_csv_reads_back_in_the_touchpoints_columns() -> None:
-    rows = [_row(1, satisfaction=5, trust=4), _row(2, satisfaction=3, trust=None)]
+    rows = [feedback_row(1, satisfaction=5, trust=4), feedback_row(2, satisfaction=3, trust=None)]
     text = cx_csv(cx_report(rows))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     assert reader.fieldnames == CSV_COLUMNS
