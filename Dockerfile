@@ -19,11 +19,13 @@ RUN /opt/lifeevents/bin/pip install --require-hashes --only-binary=:all: -r requ
 # Then the project itself, without resolving anything again.
 WORKDIR /src
 COPY pyproject.toml README.md ./
-COPY lifeevents ./lifeevents
+COPY core ./core
 COPY cli ./cli
 COPY workflows ./workflows
 COPY activities ./activities
 COPY api ./api
+COPY use_cases ./use_cases
+COPY server ./server
 COPY life_events ./life_events
 COPY simulated_agencies ./simulated_agencies
 COPY agency_sdk ./agency_sdk

@@ -8,12 +8,12 @@ import asyncio
 from sqlmodel import Session
 from temporalio import activity
 
-from lifeevents import audit
-from lifeevents.db import get_engine
-from lifeevents.fields import get_path, pick
-from lifeevents.ids import callback_id as signed_callback_id
-from lifeevents.models import AgencyRequest, PrepareRequestInput
-from lifeevents.settings import get_settings
+from core import audit
+from core.db import get_engine
+from core.fields import get_path, pick
+from core.ids import callback_id as signed_callback_id
+from core.models import AgencyRequest, PrepareRequestInput
+from core.settings import get_settings
 
 
 def _record_access(request: PrepareRequestInput, fields: list[str]) -> None:

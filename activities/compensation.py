@@ -5,9 +5,9 @@ from sqlmodel import Session, select
 from temporalio import activity
 
 from activities.submission import agency_client, checked_target, signed
-from lifeevents.db import get_engine
-from lifeevents.models import PaymentReceipt, ReversePaymentInput, WithdrawalInput
-from lifeevents.tables import PaymentLedgerEntry
+from core.db import get_engine
+from core.models import PaymentReceipt, ReversePaymentInput, WithdrawalInput
+from core.tables import PaymentLedgerEntry
 
 
 @activity.defn

@@ -3,9 +3,9 @@
 from sqlmodel import Session
 from temporalio import activity
 
-from lifeevents.db import get_engine
-from lifeevents.models import ConsentRecordInput, ConsentRecordsInput
-from lifeevents.tables import ConsentRecord
+from core.db import get_engine
+from core.models import ConsentRecordInput, ConsentRecordsInput
+from core.tables import ConsentRecord
 
 
 @activity.defn

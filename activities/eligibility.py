@@ -9,8 +9,8 @@ from typing import Any
 
 from temporalio import activity
 
-from lifeevents.fields import get_path
-from lifeevents.models import Condition, EligibilityInput, EligibilityResult, EligibilityRule
+from core.fields import get_path
+from core.models import Condition, EligibilityInput, EligibilityResult, EligibilityRule
 
 
 def _years_between(born: date, on: date) -> int:

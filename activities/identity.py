@@ -5,11 +5,11 @@ from datetime import date
 from sqlmodel import Session
 from temporalio import activity
 
-from lifeevents import identity_checks
-from lifeevents.db import get_engine
-from lifeevents.models import IdentityResult, VerifyIdentityInput
-from lifeevents.settings import get_settings
-from lifeevents.tables import PopulationRecord
+from core import identity_checks
+from core.db import get_engine
+from core.models import IdentityResult, VerifyIdentityInput
+from core.settings import get_settings
+from core.tables import PopulationRecord
 
 
 def _same(a: str, b: str) -> bool:

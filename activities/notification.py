@@ -19,19 +19,19 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from lifeevents import journey_tokens
-from lifeevents.contact import is_single_email
-from lifeevents.db import get_engine
-from lifeevents.models import (
+from core import journey_tokens
+from core.contact import is_single_email
+from core.db import get_engine
+from core.models import (
     Language,
     LocalizedText,
     NotificationInput,
     NotificationReceipt,
     SummaryLine,
 )
-from lifeevents.settings import get_settings
-from lifeevents.smtp import relay
-from lifeevents.tables import NotificationRecord, utcnow
+from core.settings import get_settings
+from core.smtp import relay
+from core.tables import NotificationRecord, utcnow
 
 # The messages that also show the access code on its own (every message carries it in its
 # link): a proactive offer (the person never saw an intake answer), and a fresh link the person

@@ -4,11 +4,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from temporalio import activity
 
-from lifeevents.db import get_engine
-from lifeevents.ids import outcome_ref
-from lifeevents.models import JourneyOutcomeInput
-from lifeevents.settings import get_settings
-from lifeevents.tables import JourneyOutcome
+from core.db import get_engine
+from core.ids import outcome_ref
+from core.models import JourneyOutcomeInput
+from core.settings import get_settings
+from core.tables import JourneyOutcome
 
 
 @activity.defn

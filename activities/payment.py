@@ -4,9 +4,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from temporalio import activity
 
-from lifeevents.db import get_engine
-from lifeevents.models import PaymentInput, PaymentReceipt
-from lifeevents.tables import PaymentLedgerEntry
+from core.db import get_engine
+from core.models import PaymentInput, PaymentReceipt
+from core.tables import PaymentLedgerEntry
 
 
 def _existing(session: Session, key: str) -> PaymentLedgerEntry | None:

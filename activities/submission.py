@@ -10,7 +10,7 @@ Every failure says what happened in its details, for dry runs: ``{"failure": <ki
 <HTTP status or None>, "elapsed_ms": <the attempt's time>}`` (kinds: FAILURE_KINDS). A dry run
 reports those and never the message, which may quote the agency's answer.
 
-The URL is checked just before sending (lifeevents.urls): an address that is not allowed is a
+The URL is checked just before sending (core.urls): an address that is not allowed is a
 non-retryable error, and the request goes to the very address that was checked. What an agency
 writes back in free text (its message, an error body) may echo the person's data: it is
 redacted before it enters the workflow's history, the journey's status or a log.
@@ -28,16 +28,16 @@ from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from lifeevents import delivery_log, tracing
-from lifeevents.credentials import signing_secrets
-from lifeevents.db import get_engine
-from lifeevents.ids import is_journey_id
-from lifeevents.logging import redact_text
-from lifeevents.models import AgencyDecision, DeliverWebhookInput, SubmissionResult
-from lifeevents.settings import get_settings
-from lifeevents.tables import DeliveryAttempt
-from lifeevents.urls import AgencyUrlError, UnresolvedHost, check_agency_url, parse_networks, pinned
-from lifeevents.webhooks import signed_headers
+from core import delivery_log, tracing
+from core.credentials import signing_secrets
+from core.db import get_engine
+from core.ids import is_journey_id
+from core.logging import redact_text
+from core.models import AgencyDecision, DeliverWebhookInput, SubmissionResult
+from core.settings import get_settings
+from core.tables import DeliveryAttempt
+from core.urls import AgencyUrlError, UnresolvedHost, check_agency_url, parse_networks, pinned
+from core.webhooks import signed_headers
 
 AGENCY_REJECTED_REQUEST = "AgencyRejectedRequest"
 AGENCY_URL_NOT_ALLOWED = "AgencyUrlNotAllowed"

@@ -30,7 +30,7 @@ from agency_sdk.sdk import (
     withdrawal,
     withdrawal_activity_name,
 )
-from lifeevents.models import AgencyDecision, AgencyRequest, WithdrawalInput
+from core.models import AgencyDecision, AgencyRequest, WithdrawalInput
 
 __all__ = [
     "AgencyDecision",

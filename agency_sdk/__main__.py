@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from agency_sdk.sdk import run_worker
-from lifeevents.settings import get_settings
+from core.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> None:

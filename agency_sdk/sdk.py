@@ -13,11 +13,11 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from lifeevents.ids import callback_webhook_id
-from lifeevents.models import AgencyDecision, AgencyRequest, WithdrawalInput
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter
-from lifeevents.webhooks import signed_headers
+from core.ids import callback_webhook_id
+from core.models import AgencyDecision, AgencyRequest, WithdrawalInput
+from core.settings import get_settings
+from core.temporal import data_converter
+from core.webhooks import signed_headers
 
 ServiceFunction = Callable[[AgencyRequest], Awaitable[AgencyDecision | None]]
 WithdrawalFunction = Callable[[WithdrawalInput], Awaitable[None]]

@@ -16,8 +16,8 @@ from cloudevents.core.formats.json import JSONFormat
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from api.errors import Unprocessable
 from api.problems import field_errors
+from use_cases.errors import Unprocessable
 
 STRUCTURED = "application/cloudevents"
 REQUIRED = ("specversion", "id", "source", "type")

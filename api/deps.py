@@ -1,38 +1,22 @@
-"""Typed dependencies shared by the routes."""
+"""The JSON API's credentials as typed dependencies: journey tokens, operators, agencies' keys,
+the registry's token (the session, settings and gateway are ``use_cases.deps``)."""
 
 import hashlib
 import hmac
-from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Path, Request, status
+from fastapi import Depends, Header, HTTPException, Path, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from api.gateway import TemporalGateway
-from lifeevents import audit, journey_tokens
-from lifeevents.credentials import agency_for_key
-from lifeevents.db import get_engine
-from lifeevents.journey_tokens import TokenCheck
-from lifeevents.oidc import identify, looks_like_jwt
-from lifeevents.settings import Settings, get_settings
-from lifeevents.tables import Agency, JourneyOwner
+from core import audit, journey_tokens
+from core.credentials import agency_for_key
+from core.journey_tokens import TokenCheck
+from core.oidc import identify, looks_like_jwt
+from core.settings import Settings
+from core.tables import Agency, JourneyOwner
+from use_cases.deps import SessionDep, SettingsDep
 
-
-def _session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def _gateway(request: Request, settings: SettingsDep) -> TemporalGateway:
-    return TemporalGateway(request.app.state.temporal, settings)
-
-
-GatewayDep = Annotated[TemporalGateway, Depends(_gateway)]
 # One security scheme per kind of credential, so the OpenAPI description says which operation
 # takes which. All are bearer tokens in Authorization; each dependency reads it as its kind.
 journey_token = HTTPBearer(

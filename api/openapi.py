@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from api.problems import PROBLEM_JSON, Problem
-from lifeevents.settings import Settings
+from core.settings import Settings
 
 TAGS = [
     {"name": "citizens", "description": "The catalog and the intake: open to anyone"},

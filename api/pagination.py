@@ -1,18 +1,9 @@
 """Cursor pagination for every listing: an opaque ``cursor`` query parameter, a bounded
 ``limit``, and the next page's cursor in a ``Link: <…>; rel="next"`` header (and as
-``next_cursor`` where the answer is an object).
-
-A cursor is the listing's position, signed: base64url(JSON) "." base64url(HMAC-SHA256 under
-APP_SECRET). It names its listing and what that listing was scoped to (an agency, a journey, a
-set of filters), so a cursor altered by hand, or one taken from another listing, is a 422 on
-``cursor``, never a 500 or another listing's rows.
+``next_cursor`` where the answer is an object). The cursors themselves are signed
+(``use_cases.cursors``).
 """
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from typing import Annotated, Any, TypeVar
 
 import sqlalchemy
@@ -21,9 +12,8 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
-from api.deps import SettingsDep
-from api.errors import Unprocessable, value_error
-from lifeevents.settings import Settings
+from use_cases.cursors import decode_cursor, encode_cursor
+from use_cases.deps import SettingsDep
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -42,49 +32,6 @@ LINK_HEADER = {
         "schema": {"type": "string"},
     }
 }
-
-
-def _mac(settings: Settings, payload: bytes) -> bytes:
-    key = hmac.new(settings.app_secret.encode(), b"lifeevents:cursor", hashlib.sha256).digest()
-    return hmac.new(key, payload, hashlib.sha256).digest()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def encode_cursor(settings: Settings, listing: str, scope: str, position: Any) -> str:
-    payload = json.dumps(
-        {"l": listing, "s": scope, "p": position}, separators=(",", ":"), sort_keys=True
-    ).encode()
-    return f"{_b64(payload)}.{_b64(_mac(settings, payload))}"
-
-
-def decode_cursor(settings: Settings, listing: str, scope: str, cursor: str | None) -> Any:
-    """The position a cursor holds (None without one); a 422 on ``cursor`` when it is not one
-    of ours, or not for this listing and scope."""
-    if cursor is None:
-        return None
-    try:
-        encoded, signature = cursor.split(".")
-        payload = _unb64(encoded)
-        valid = hmac.compare_digest(_unb64(signature), _mac(settings, payload))
-        document = json.loads(payload) if valid else None
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        document = None
-    if not isinstance(document, dict) or "p" not in document:
-        raise _invalid("Not a cursor this API issued")
-    if document.get("l") != listing or document.get("s") != scope:
-        raise _invalid("This cursor belongs to another listing, or to other filters")
-    return document["p"]
-
-
-def _invalid(message: str) -> Unprocessable:
-    return Unprocessable([value_error(["query", "cursor"], message)])
 
 
 def link_next(request: Request, response: Response, next_cursor: str | None) -> None:

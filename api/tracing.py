@@ -1,5 +1,5 @@
 """A server span for every HTTP request the API answers, when tracing is on (OTLP_TRACES_ENDPOINT,
-lifeevents/tracing.py): the trace an intake starts goes on through the journey's workflow,
+core/tracing.py): the trace an intake starts goes on through the journey's workflow,
 activities and agency requests. It continues a caller's ``traceparent``.
 
 Ours rather than FastAPI's own telemetry, which records the query string: a person's journey

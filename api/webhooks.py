@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.openapi import operation_id
-from lifeevents.models import AgencyDecision, AgencyRequest
+from core.models import AgencyDecision, AgencyRequest
 
 webhooks = APIRouter(tags=["webhooks"], generate_unique_id_function=operation_id)
 

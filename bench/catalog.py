@@ -44,10 +44,10 @@ def main() -> int:
     from sqlalchemy import event
     from sqlmodel import Session
 
-    from api.main import create_app
-    from lifeevents.db import get_engine
-    from lifeevents.migrations import upgrade
-    from lifeevents.registry import (
+    from server.app import create_app
+    from core.db import get_engine
+    from core.migrations import upgrade
+    from core.registry import (
         AgencyCreate,
         ServiceRegistration,
         create_agency,

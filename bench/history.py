@@ -89,7 +89,7 @@ async def wide_journey(
     client: Client, agencies: str, task_queue: str, services: int, timeout: float
 ) -> dict[str, Any]:
     """One journey of `services` webhook services that decide at once, on the worker directly."""
-    from lifeevents.models import JourneyPlan, LocalizedText, ServicePlan, WebhookDelivery
+    from core.models import JourneyPlan, LocalizedText, ServicePlan, WebhookDelivery
     from workflows.journey import LifeEventJourney
 
     journey_id = str(uuid.uuid4())

@@ -37,8 +37,8 @@ from bench.loads import bare_worker, run_bare, run_journeys
 from bench.processes import CpuMeter, find_temporal_db, find_worker
 from bench.shapes import BIRTH, TASK_QUEUE, BareJourney
 from bench.waiting import run_waiting
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter
+from core.settings import get_settings
+from core.temporal import data_converter
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "bench"
 MODES = ("sweep", "single", "waiting", "wide", "history")

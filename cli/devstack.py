@@ -18,9 +18,9 @@ import httpx
 import structlog
 
 import workflows
-from lifeevents import search_attributes
-from lifeevents.settings import Settings
-from lifeevents.temporal import temporal_cli_path
+from core import search_attributes
+from core.settings import Settings
+from core.temporal import temporal_cli_path
 
 log = structlog.get_logger(__name__)
 

@@ -5,8 +5,8 @@ import asyncio
 import os
 import sys
 
-from lifeevents.logging import configure_logging
-from lifeevents.settings import InsecureSettings, Settings, get_settings
+from core.logging import configure_logging
+from core.settings import InsecureSettings, Settings, get_settings
 
 COMMANDS = {
     "dev": "everything: Temporal dev server (unless TEMPORAL_ADDRESS), worker, API, agencies, mail",
@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     if args.command in NEEDS_CURRENT_SCHEMA:
-        from lifeevents.db import get_engine
-        from lifeevents.migrations import SchemaNotCurrent, require_current_schema
+        from core.db import get_engine
+        from core.migrations import SchemaNotCurrent, require_current_schema
 
         try:
             require_current_schema(get_engine())
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             import uvicorn
 
             uvicorn.run(
-                "api.main:app",
+                "server.app:app",
                 host=settings.api_host,
                 port=settings.api_port,
                 workers=settings.api_workers,
@@ -127,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
 
             from sqlmodel import Session
 
-            from lifeevents.db import get_engine
-            from lifeevents.retention import purge
+            from core.db import get_engine
+            from core.retention import purge
 
             cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
             with Session(get_engine()) as session:
@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         case "audit-verify":
             from sqlmodel import Session
 
-            from lifeevents import audit
-            from lifeevents.db import get_engine
+            from core import audit
+            from core.db import get_engine
 
             with Session(get_engine()) as session:
                 problem = audit.report(session, settings)
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         case "seed-demo":
             from sqlmodel import Session
 
-            from lifeevents.db import get_engine
+            from core.db import get_engine
             from simulated_agencies.seed import credentials_path, seed_demo_data
 
             with Session(get_engine()) as session:
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         case "migrate":
             migrate_database()
         case "setup":
-            from lifeevents.namespace import prepare_cluster
+            from core.namespace import prepare_cluster
 
             migrate_database()
             asyncio.run(prepare_cluster(settings))
@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def migrate_database() -> None:
-    from lifeevents.db import get_engine
-    from lifeevents.migrations import current_revision, upgrade
+    from core.db import get_engine
+    from core.migrations import current_revision, upgrade
 
     engine = get_engine()
     before = current_revision(engine)
@@ -185,7 +185,7 @@ def _missing_dev_extra(command: str, settings: Settings) -> str | None:
     """What a development-only command needs from the `dev` extra and does not find."""
     from importlib.util import find_spec
 
-    from lifeevents.temporal import temporal_cli_path
+    from core.temporal import temporal_cli_path
 
     needs_server = command == "server" or (command == "dev" and settings.temporal_address is None)
     if needs_server and not temporal_cli_path().exists():

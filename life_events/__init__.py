@@ -1,6 +1,6 @@
 """Life-event definitions, as data: one YAML file per life event; shared parts in common.yaml.
 
-The loader and its validation live in ``lifeevents.catalog``.
+The loader and its validation live in ``core.catalog``.
 """
 
 from pathlib import Path

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
-from lifeevents.webhooks import SignatureError, verify
+from core.webhooks import SignatureError, verify
 from simulated_agencies.behaviour import decide
 from simulated_agencies.registrations import simulated
 from simulated_agencies.store import AgencyStore

@@ -9,8 +9,8 @@ import yaml
 from pydantic import Field
 
 from agency_sdk import activity_name, withdrawal_activity_name
-from lifeevents.models import LocalizedText, Model, PaymentTerms, ServiceBurden
-from lifeevents.registry import AgencyCreate, ServiceRegistration
+from core.models import LocalizedText, Model, PaymentTerms, ServiceBurden
+from core.registry import AgencyCreate, ServiceRegistration
 
 AGENCY_TASK_QUEUE = "agency-{agency}"
 

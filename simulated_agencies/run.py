@@ -8,10 +8,10 @@ import httpx
 import structlog
 import uvicorn
 
-from lifeevents.ids import callback_webhook_id
-from lifeevents.settings import Settings
-from lifeevents.temporal import connect
-from lifeevents.webhooks import signed_headers
+from core.ids import callback_webhook_id
+from core.settings import Settings
+from core.temporal import connect
+from core.webhooks import signed_headers
 from simulated_agencies.app import create_agencies_app
 from simulated_agencies.native_worker import build_native_workers
 from simulated_agencies.seed import demo_credentials

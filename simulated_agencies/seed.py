@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from lifeevents.catalog import get_catalog
-from lifeevents.credentials import issue_key, issue_secret
-from lifeevents.registry import check_against_catalog, create_agency, upsert_service
-from lifeevents.settings import Settings
-from lifeevents.tables import Agency, PopulationRecord
+from core.catalog import get_catalog
+from core.credentials import issue_key, issue_secret
+from core.registry import check_against_catalog, create_agency, upsert_service
+from core.settings import Settings
+from core.tables import Agency, PopulationRecord
 from simulated_agencies.demo import DEMO_PEOPLE
 from simulated_agencies.registrations import demo_agencies, demo_services
 

@@ -12,9 +12,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents import search_attributes
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter, temporal_cli_path
+from core import search_attributes
+from core.settings import get_settings
+from core.temporal import data_converter, temporal_cli_path
 from tests.support.agency import Script
 from tests.support.ports import free_port
 from tests.support.postgres import PostgresCluster, cluster_or_skip

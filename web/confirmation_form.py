@@ -5,8 +5,8 @@ the form and checked the way the questions pages check theirs."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from lifeevents.catalog import LifeEventDefinition
-from lifeevents.models import Confirmation, JourneyStatus
+from core.catalog import LifeEventDefinition
+from core.models import Confirmation, JourneyStatus
 from web.i18n import Language
 from web.questions import QuestionBuilder, Section, errors_of, read_answers
 

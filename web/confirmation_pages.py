@@ -4,11 +4,11 @@ and their consents, through the same service as ``POST /v1/journeys/{id}/confirm
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, StatusUnavailable, Unprocessable, UpdateRefused
-from api.gateway import TemporalGateway
-from api.services import journeys
-from lifeevents.catalog import get_catalog
+from core.catalog import get_catalog
+from use_cases import journeys
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import JourneyNotFound, StatusUnavailable, Unprocessable, UpdateRefused
+from use_cases.gateway import TemporalGateway
 from web.confirmation_form import confirmation_form, read_confirmation
 from web.i18n import request_language, translations
 from web.journey_pages import form_refused, journey_page

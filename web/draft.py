@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 
 DRAFT_COOKIE = "draft"
 # Browsers keep cookies of up to 4096 bytes; an intake's answers fit well within.

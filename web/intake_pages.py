@@ -11,15 +11,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import IdempotencyKeyReused, TooManyFailedIdentityChecks, Unprocessable
-from api.gateway import TemporalGateway
-from api.services import intake
-from lifeevents import identity_checks
-from lifeevents.catalog import LifeEventDefinition, get_catalog
-from lifeevents.plans import BundleEntry, bundle
-from lifeevents.registry import RegistryError
-from lifeevents.settings import Settings
+from core import identity_checks
+from core.catalog import LifeEventDefinition, get_catalog
+from core.plans import BundleEntry, bundle
+from core.registry import RegistryError
+from core.settings import Settings
+from use_cases import intake
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import IdempotencyKeyReused, TooManyFailedIdentityChecks, Unprocessable
+from use_cases.gateway import TemporalGateway
 from web import questions
 from web.draft import DRAFT_COOKIE, Draft, seal, unseal
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, request_language, translations

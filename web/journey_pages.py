@@ -13,16 +13,16 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, StepNoLongerWaits, UpdateRefused
-from api.gateway import TemporalGateway
-from api.services import feedback, links
-from lifeevents import audit, journey_tokens, time_tax
-from lifeevents.catalog import get_catalog
-from lifeevents.journey_tokens import TokenCheck
-from lifeevents.models import CancelRequest, ConsentAnswer, InformationAnswer
-from lifeevents.settings import Settings
-from lifeevents.tables import Agency, AuditEntry, JourneyOwner
+from core import audit, journey_tokens, time_tax
+from core.catalog import get_catalog
+from core.journey_tokens import TokenCheck
+from core.models import CancelRequest, ConsentAnswer, InformationAnswer
+from core.settings import Settings
+from core.tables import Agency, AuditEntry, JourneyOwner
+from use_cases import feedback, links
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import JourneyNotFound, StepNoLongerWaits, UpdateRefused
+from use_cases.gateway import TemporalGateway
 from web.confirmation_form import confirmation_form
 from web.i18n import request_language, translations
 from web.journey_status import status_or_error_page

@@ -3,10 +3,10 @@
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from api.errors import JourneyNotFound, StatusUnavailable
-from api.gateway import TemporalGateway
-from lifeevents.models import JourneyStatus
-from lifeevents.settings import Settings
+from core.models import JourneyStatus
+from core.settings import Settings
+from use_cases.errors import JourneyNotFound, StatusUnavailable
+from use_cases.gateway import TemporalGateway
 from web.rendering import not_found, unavailable
 
 

@@ -4,9 +4,9 @@ from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import SessionDep, SettingsDep
-from api.routes.performance import public_figures
-from api.services.reports import SMALL_GROUP
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.performance import public_figures
+from use_cases.reports import SMALL_GROUP
 from web.i18n import request_language
 from web.rendering import render
 
@@ -19,7 +19,7 @@ async def performance_page(
 ) -> HTMLResponse:
     """Per life event, a table of its quarters, newest first; suppressed figures say so."""
     language = request_language(request)
-    figures = await public_figures(request, session)
+    figures = await public_figures(request.app.state, session)
     return render(
         request,
         settings,

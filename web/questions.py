@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from babel.dates import format_date
 
-from lifeevents.catalog import LifeEventDefinition
+from core.catalog import LifeEventDefinition
 from web.i18n import Language
 
 # Parts of the intake asked on other pages (choose and consent), or taken from the page itself.

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 from web.i18n import LANGUAGES, NATIVE_NAMES, request_language, translations
 from web.security import (
     CSRF_FIELD,

@@ -12,7 +12,7 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 
 CSRF_COOKIE = "csrf"
 CSRF_FIELD = "csrf_token"

@@ -1,7 +1,7 @@
 """Who is signed in on the pages: a signed session cookie per kind of person, set once the
 OpenID Connect sign-in completes (web/sign_in.py).
 
-- ``citizen_session`` (cookie ``citizen``): the person's subject hash (lifeevents/oidc.py), so
+- ``citizen_session`` (cookie ``citizen``): the person's subject hash (core/oidc.py), so
   the pages find the journeys they own; for CITIZEN_SESSION_SECONDS.
 - ``operator_session`` (cookie ``operator``): the operator's name, as the audit trail shows it
   after "operator:"; for OPERATOR_SESSION_SECONDS. Only someone whose ID token carries the
@@ -26,7 +26,7 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 from web.security import set_cookie
 
 Kind = Literal["citizen", "operator", "sign-in"]

@@ -1,4 +1,4 @@
-"""Signing in on the pages with OpenID Connect (the protocol: lifeevents/oidc_login.py), for
+"""Signing in on the pages with OpenID Connect (the protocol: core/oidc_login.py), for
 citizens and operators alike.
 
 ``begin_sign_in`` sends the browser to the issuer, keeping the sign-in's state, nonce and PKCE
@@ -23,10 +23,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
-from lifeevents import audit, oidc_login
-from lifeevents.oidc import Identity
-from lifeevents.settings import Settings
+from core import audit, oidc_login
+from core.oidc import Identity
+from core.settings import Settings
+from use_cases.deps import SessionDep, SettingsDep
 from web.i18n import request_language, translations
 from web.rendering import FormDep, error_page, expired_form, not_found, see_other
 from web.security import CSRF_FIELD, csrf_valid, local_path, set_cookie

@@ -9,8 +9,8 @@ message (its words, in the language it wrote them) when it declined.
 
 from collections.abc import Callable
 
-from lifeevents.identity_checks import GENERIC_REASON
-from lifeevents.models import JourneyPlan, StepStatus
+from core.identity_checks import GENERIC_REASON
+from core.models import JourneyPlan, StepStatus
 from web.i18n import Language
 
 Gettext = Callable[[str], str]

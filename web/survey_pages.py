@@ -7,12 +7,12 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import FeedbackRefused, JourneyNotFound, StatusUnavailable
-from api.gateway import TemporalGateway
-from api.services import feedback
-from api.services.feedback import ITEMS, Feedback
-from lifeevents.models import JourneyStatus
+from core.models import JourneyStatus
+from use_cases import feedback
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import FeedbackRefused, JourneyNotFound, StatusUnavailable
+from use_cases.feedback import ITEMS, Feedback
+from use_cases.gateway import TemporalGateway
 from web.i18n import Language, request_language, translations
 from web.journey_pages import form_refused, journey_page
 from web.rendering import (

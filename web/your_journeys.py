@@ -9,12 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, StatusUnavailable
-from api.gateway import TemporalGateway
-from lifeevents.catalog import get_catalog
-from lifeevents.models import JourneyStatus
-from lifeevents.tables import JourneyOwner
+from core.catalog import get_catalog
+from core.models import JourneyStatus
+from core.tables import JourneyOwner
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import JourneyNotFound, StatusUnavailable
+from use_cases.gateway import TemporalGateway
 from web.i18n import request_language
 from web.rendering import not_found, render, see_other
 from web.sessions import citizen_session

@@ -21,14 +21,14 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError,
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents.ids import (
+    from core.ids import (
         information_message_key,
         information_request_id,
         outcome_message_key,
         reminder_message_key,
         resend_message_key,
     )
-    from lifeevents.models import (
+    from core.models import (
         AgencyDecision,
         AgencyRequest,
         AgencyServiceInput,
@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         StepOutcome,
         StepUpdate,
     )
-    from lifeevents.redaction import redact_text
+    from core.redaction import redact_text
     from workflows import calls, messages, metrics
     from workflows.names import (
         AGENCY_DECISION,

@@ -24,8 +24,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.outcome import record_journey_outcome
     from activities.payment import record_payment
     from activities.submission import AGENCY_REJECTED_REQUEST, deliver_webhook
-    from lifeevents.ids import payment_key, submission_key, withdrawal_key
-    from lifeevents.models import (
+    from core.ids import payment_key, submission_key, withdrawal_key
+    from core.models import (
         AgencyDecision,
         AgencyRequest,
         AgencyServiceInput,

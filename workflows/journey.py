@@ -20,15 +20,15 @@ from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents import search_attributes, time_tax
-    from lifeevents.identity_checks import GENERIC_REASON
-    from lifeevents.ids import (
+    from core import search_attributes, time_tax
+    from core.identity_checks import GENERIC_REASON
+    from core.ids import (
         CONFIRMATION_REQUEST,
         IDENTITY_STEP,
         consent_request_id,
         step_workflow_id,
     )
-    from lifeevents.models import (
+    from core.models import (
         AgencyServiceInput,
         CitizenRequest,
         JourneyOutcomeInput,

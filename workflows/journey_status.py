@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
-from lifeevents.ids import CONFIRMATION_REQUEST, IDENTITY_STEP
-from lifeevents.models import (
+from core.ids import CONFIRMATION_REQUEST, IDENTITY_STEP
+from core.models import (
     FINAL_STEP_STATES,
     CitizenRequest,
     JourneyPlan,

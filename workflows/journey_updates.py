@@ -13,8 +13,8 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents.ids import CONFIRMATION_REQUEST, consent_request_id
-    from lifeevents.models import (
+    from core.ids import CONFIRMATION_REQUEST, consent_request_id
+    from core.models import (
         CancelRequest,
         CitizenRequest,
         Confirmation,

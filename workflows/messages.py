@@ -1,6 +1,6 @@
 """What the workflows tell the person: the notifications they send, addressed and keyed.
 
-Each message's idempotency key comes from ``lifeevents.ids``, so a retried or replayed send
+Each message's idempotency key comes from ``core.ids``, so a retried or replayed send
 never reaches the person twice.
 """
 
@@ -9,8 +9,8 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents.ids import consent_message_key, offer_message_key, summary_message_key
-    from lifeevents.models import (
+    from core.ids import consent_message_key, offer_message_key, summary_message_key
+    from core.models import (
         AgencyDecision,
         AgencyServiceInput,
         JourneyPlan,

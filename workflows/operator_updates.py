@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from lifeevents.ids import consent_message_key, resend_message_key
-    from lifeevents.models import (
+    from core.ids import consent_message_key, resend_message_key
+    from core.models import (
         AgencyDecision,
         CancelRequest,
         CitizenRequest,

@@ -12,7 +12,7 @@ is unversioned, as the dev stack and the tests run it.
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import WorkerDeploymentConfig
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 
 BEHAVIORS = {
     "pinned": VersioningBehavior.PINNED,

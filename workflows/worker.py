@@ -26,10 +26,10 @@ from activities.notification import send_notification
 from activities.outcome import record_journey_outcome
 from activities.payment import record_payment
 from activities.submission import deliver_webhook
-from lifeevents import tracing
-from lifeevents.ids import journey_id_of
-from lifeevents.settings import Settings
-from lifeevents.temporal import connect, metrics_runtime
+from core import tracing
+from core.ids import journey_id_of
+from core.settings import Settings
+from core.temporal import connect, metrics_runtime
 from workflows import metrics as journey_metrics
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney
@@ -59,7 +59,7 @@ WORKFLOWS = [LifeEventJourney, AgencyServiceWorkflow]
 # covers the `from workflows import calls` form, which slipped past it. Only the two workflow
 # modules themselves are still imported in the sandbox, so their own code stays checked.
 PASSED_THROUGH = (
-    "lifeevents",
+    "core",
     # Temporal's tracing interceptor makes workflow spans with it (when tracing is on).
     "opentelemetry",
     "activities",

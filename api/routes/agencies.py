@@ -9,14 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from api.deps import AgencyActorDep, AgencyAdminDep, OperatorDep, RowId, SessionDep
+from api.deps import AgencyActorDep, AgencyAdminDep, OperatorDep, RowId
 from api.openapi import problem_responses
 from api.pagination import LINK_HEADER, PageDep
-from api.services.registrations import record
-from lifeevents import registry
-from lifeevents.credentials import issue_key, issue_secret, revoke
-from lifeevents.registry import AgencyCreate
-from lifeevents.tables import AgencyKey, AgencySecret
+from core import registry
+from core.credentials import issue_key, issue_secret, revoke
+from core.registry import AgencyCreate
+from core.tables import AgencyKey, AgencySecret
+from use_cases.deps import SessionDep
+from use_cases.registrations import record
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
 _NO_AGENCY = "No such agency (an operator's request)"

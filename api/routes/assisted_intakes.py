@@ -12,11 +12,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Body, Header, Response, status
 
-from api.deps import GatewayDep, OperatorDep, SessionDep, SettingsDep
-from api.errors import Unprocessable
+from api.deps import OperatorDep
 from api.openapi import problem_responses
-from api.services import assisted_intake, links
-from api.services.assisted_intake import AssistedIntakeAccepted, AssistedIntakeBody
+from use_cases import assisted_intake, links
+from use_cases.assisted_intake import AssistedIntakeAccepted, AssistedIntakeBody
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
+from use_cases.errors import Unprocessable
 
 router = APIRouter(prefix="/v1/life-events", tags=["operators"])
 

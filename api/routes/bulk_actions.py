@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from api.deps import GatewayDep, OperatorDep, SessionDep, SettingsDep
+from api.deps import OperatorDep
 from api.openapi import problem_responses
-from api.services import bulk_actions
-from api.services.bulk_actions import BulkExecution, BulkPreview, BulkPreviewRequest, BulkResult
+from use_cases import bulk_actions
+from use_cases.bulk_actions import BulkExecution, BulkPreview, BulkPreviewRequest, BulkResult
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/v1/journeys/bulk-actions", tags=["operators"])
 

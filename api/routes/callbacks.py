@@ -9,14 +9,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api.deps import GatewayDep, SessionDep, SettingsDep, agency_signature
-from lifeevents import audit, delivery_log
-from lifeevents.credentials import signing_secrets
-from lifeevents.ids import CallbackTarget, callback_target, is_callback_webhook_id
-from lifeevents.models import AgencyDecision
-from lifeevents.redaction import redact_text
-from lifeevents.tables import CallbackReceipt, DeliveryAttempt
-from lifeevents.webhooks import SignatureError, verify
+from api.deps import agency_signature
+from core import audit, delivery_log
+from core.credentials import signing_secrets
+from core.ids import CallbackTarget, callback_target, is_callback_webhook_id
+from core.models import AgencyDecision
+from core.redaction import redact_text
+from core.tables import CallbackReceipt, DeliveryAttempt
+from core.webhooks import SignatureError, verify
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/v1/agency-callbacks", tags=["integrators"])
 log = structlog.get_logger(__name__)

@@ -14,11 +14,12 @@ from fastapi.concurrency import run_in_threadpool
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from api.deps import SessionDep, SettingsDep, is_operator, oidc, operator_token
+from api.deps import is_operator, oidc, operator_token
 from api.openapi import problem_responses
-from lifeevents import audit
-from lifeevents.codec import codec_from_settings
-from lifeevents.settings import Settings
+from core import audit
+from core.codec import codec_from_settings
+from core.settings import Settings
+from use_cases.deps import SessionDep, SettingsDep
 
 # The codec reads the Authorization header itself (the dev stack's UI may come without one);
 # these declare, for the OpenAPI description, that it is the operators' credential.

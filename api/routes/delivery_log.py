@@ -9,15 +9,16 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from api.deps import GatewayDep, OperatorDep, RowId, SessionDep
+from api.deps import OperatorDep, RowId
 from api.openapi import problem_responses
 from api.pagination import LINK_HEADER, PageDep
-from api.services import operator_actions
-from lifeevents import delivery_log
-from lifeevents.models import JourneyStatus, Resubmission
-from lifeevents.models.operator import Reason
-from lifeevents.registry import ServiceRegistration
-from lifeevents.tables import AgencyService, DeliveryAttempt
+from core import delivery_log
+from core.models import JourneyStatus, Resubmission
+from core.models.operator import Reason
+from core.registry import ServiceRegistration
+from core.tables import AgencyService, DeliveryAttempt
+from use_cases import operator_actions
+from use_cases.deps import GatewayDep, SessionDep
 
 router = APIRouter(prefix="/v1/agencies/{agency_id}/services/{service_id}", tags=["operators"])
 _NO_SERVICE = problem_responses({404: "No such service at this agency"})

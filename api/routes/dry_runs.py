@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from api.deps import GatewayDep, IntegratorDep, SessionDep, SettingsDep
+from api.deps import IntegratorDep
 from api.openapi import problem_responses
-from api.services import dry_runs
-from api.services.dry_runs import DryRunRequest, DryRunResult
+from use_cases import dry_runs
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
+from use_cases.dry_runs import DryRunRequest, DryRunResult
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
 

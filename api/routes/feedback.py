@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import GatewayDep, JourneyAccessDep, OperatorDep, SessionDep, SettingsDep
+from api.deps import JourneyAccessDep, OperatorDep
 from api.openapi import problem_responses
-from api.services import feedback
-from api.services.feedback import Feedback, FeedbackReceived, LifeEventFeedback
+from use_cases import feedback
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
+from use_cases.feedback import Feedback, FeedbackReceived, LifeEventFeedback
 
 router = APIRouter()
 

@@ -4,9 +4,9 @@ from fastapi import APIRouter, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
-from api.deps import GatewayDep, SessionDep
 from api.openapi import problem_responses
 from api.problems import Problematic
+from use_cases.deps import GatewayDep, SessionDep
 
 router = APIRouter(tags=["health"])
 

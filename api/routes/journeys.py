@@ -9,15 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import col, select
 
-from api.deps import GatewayDep, JourneyAccessDep, OperatorDep, SessionDep, SettingsDep
-from api.errors import Unprocessable, value_error
-from api.gateway import JourneySummary
+from api.deps import JourneyAccessDep, OperatorDep
 from api.openapi import problem_responses
 from api.pagination import LINK_HEADER, PageDep
-from api.services import journeys, links
-from api.services.journey_search import MAX_WAITING_DAYS, JourneyFilter
-from lifeevents import audit, identity_checks, journey_tokens
-from lifeevents.models import (
+from core import audit, identity_checks, journey_tokens
+from core.models import (
     CancelRequest,
     CitizenRequest,
     Confirmation,
@@ -27,7 +23,12 @@ from lifeevents.models import (
     JourneyStatus,
     StepStatus,
 )
-from lifeevents.tables import AuditEntry
+from core.tables import AuditEntry
+from use_cases import journeys, links
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
+from use_cases.errors import Unprocessable, value_error
+from use_cases.gateway import JourneySummary
+from use_cases.journey_search import MAX_WAITING_DAYS, JourneyFilter
 
 router = APIRouter(prefix="/v1/journeys", tags=["journeys"])
 _NOT_YOURS = "No such journey, or another person's (a journey token never tells which)"

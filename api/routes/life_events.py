@@ -6,15 +6,16 @@ from fastapi import APIRouter, Body, Header, Request, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from api.deps import BearerDep, GatewayDep, SessionDep, SettingsDep
-from api.examples import INTAKE_EXAMPLES
+from api.deps import BearerDep
 from api.openapi import OPTIONAL_CREDENTIALS, problem_responses
-from api.services import intake
-from api.services.intake import IntakeAccepted
-from lifeevents import identity_checks
-from lifeevents.catalog import LifeEventDefinition, get_catalog
-from lifeevents.models import LocalizedText
-from lifeevents.plans import bundle
+from core import identity_checks
+from core.catalog import LifeEventDefinition, get_catalog
+from core.models import LocalizedText
+from core.plans import bundle
+from use_cases import intake
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
+from use_cases.examples import INTAKE_EXAMPLES
+from use_cases.intake import IntakeAccepted
 
 router = APIRouter(prefix="/v1/life-events", tags=["citizens"])
 

@@ -11,8 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.service import RPCError
 
-from api.deps import GatewayDep, SettingsDep
 from api.metrics import JourneyMetrics
+from use_cases.deps import GatewayDep, SettingsDep
 
 router = APIRouter()
 

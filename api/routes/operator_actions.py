@@ -10,10 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import GatewayDep, OperatorDep, SessionDep
+from api.deps import OperatorDep
 from api.openapi import problem_responses
-from api.services import operator_actions
-from lifeevents.models import (
+from core.models import (
     CitizenRequest,
     DeadlineExtension,
     EscalationResolution,
@@ -21,6 +20,8 @@ from lifeevents.models import (
     MessageResend,
     Resubmission,
 )
+from use_cases import operator_actions
+from use_cases.deps import GatewayDep, SessionDep
 
 router = APIRouter(prefix="/v1/journeys", tags=["operators"])
 _ACTION = problem_responses(

@@ -4,9 +4,10 @@ a journey proactively."""
 from fastapi import APIRouter, Request, Response, status
 
 from api.cloud_events import CloudEvent, read_event
-from api.deps import GatewayDep, RegistryDep, SessionDep, SettingsDep
-from api.services import registry_events
-from api.services.registry_events import EventAccepted
+from api.deps import RegistryDep
+from use_cases import registry_events
+from use_cases.deps import GatewayDep, SessionDep, SettingsDep
+from use_cases.registry_events import EventAccepted
 
 router = APIRouter(prefix="/v1/registry-events", tags=["registries"])
 

@@ -5,12 +5,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import OperatorDep, SessionDep
-from api.errors import Unprocessable, value_error
-from api.services import equity, outcome_reports, reports
-from api.services.equity import EquityDimension, EquityGroup
-from api.services.outcome_reports import TimeTaxReport
-from api.services.reports import CxGroup
+from api.deps import OperatorDep
+from use_cases import equity, outcome_reports, reports
+from use_cases.deps import SessionDep
+from use_cases.equity import EquityDimension, EquityGroup
+from use_cases.errors import Unprocessable, value_error
+from use_cases.outcome_reports import TimeTaxReport
+from use_cases.reports import CxGroup
 
 router = APIRouter()
 

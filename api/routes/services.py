@@ -7,14 +7,11 @@ from fastapi import APIRouter, Header, HTTPException, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from api.deps import GatewayDep, IntegratorDep, SessionDep
-from api.errors import Unprocessable
-from api.gateway import TemporalGateway
+from api.deps import IntegratorDep
 from api.openapi import problem_responses
 from api.pagination import LINK_HEADER, PageDep
-from api.services.registrations import etag_of, owned_service, record, require_match
-from lifeevents.catalog import get_catalog
-from lifeevents.registry import (
+from core.catalog import get_catalog
+from core.registry import (
     QuotaExceeded,
     ServiceIdTaken,
     ServiceRegistration,
@@ -25,8 +22,12 @@ from lifeevents.registry import (
     set_service_active,
     upsert_service,
 )
-from lifeevents.settings import get_settings
-from lifeevents.tables import AgencyService, AgencyServiceVersion
+from core.settings import get_settings
+from core.tables import AgencyService, AgencyServiceVersion
+from use_cases.deps import GatewayDep, SessionDep
+from use_cases.errors import Unprocessable
+from use_cases.gateway import TemporalGateway
+from use_cases.registrations import etag_of, owned_service, record, require_match
 
 router = APIRouter(prefix="/v1/agencies", tags=["integrators"])
 IfMatch = Annotated[

@@ -3,11 +3,12 @@ operators."""
 
 from fastapi import APIRouter
 
-from api.deps import GatewayDep, JourneyAccessDep
-from api.errors import JourneyNotFound
+from api.deps import JourneyAccessDep
 from api.openapi import problem_responses
-from lifeevents import time_tax
-from lifeevents.models import TimeTax
+from core import time_tax
+from core.models import TimeTax
+from use_cases.deps import GatewayDep
+from use_cases.errors import JourneyNotFound
 
 router = APIRouter(prefix="/v1/journeys", tags=["journeys"])
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from lifeevents.db import get_engine
-from lifeevents.migrations import upgrade
-from lifeevents.settings import get_settings
+from core.db import get_engine
+from core.migrations import upgrade
+from core.settings import get_settings
 from simulated_agencies.seed import seed_demo_data
 from tests.support.postgres import PostgresCluster
 

@@ -7,9 +7,9 @@ import sys
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from lifeevents import audit
-from lifeevents.db import get_engine
-from lifeevents.tables import AuditEntry
+from core import audit
+from core.db import get_engine
+from core.tables import AuditEntry
 
 
 def _fill(session: Session) -> None:

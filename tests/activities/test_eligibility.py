@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from activities.eligibility import evaluate
-from lifeevents.models import EligibilityInput, EligibilityRules
+from core.models import EligibilityInput, EligibilityRules
 
 AS_OF = datetime(2026, 11, 25, tzinfo=UTC)
 INTAKE = {

@@ -5,9 +5,9 @@ from sqlmodel import Session
 from temporalio.testing import ActivityEnvironment
 
 from activities.identity import verify_identity
-from lifeevents.db import get_engine
-from lifeevents.identity_checks import GENERIC_REASON, failure_reason
-from lifeevents.models import VerifyIdentityInput
+from core.db import get_engine
+from core.identity_checks import GENERIC_REASON, failure_reason
+from core.models import VerifyIdentityInput
 from simulated_agencies.demo import JORDAN
 
 

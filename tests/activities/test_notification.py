@@ -12,17 +12,17 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import ActivityEnvironment
 
 from activities.notification import _TEXT, MESSAGES_SENT, send_notification
-from lifeevents import journey_tokens
-from lifeevents.db import get_engine
-from lifeevents.journey_tokens import TokenCheck
-from lifeevents.models import (
+from core import journey_tokens
+from core.db import get_engine
+from core.journey_tokens import TokenCheck
+from core.models import (
     LocalizedText,
     MessageKind,
     NotificationInput,
     PaymentTerms,
     SummaryLine,
 )
-from lifeevents.settings import get_settings
+from core.settings import get_settings
 from tests.support.certificates import CertificateAuthority
 from tests.support.ports import free_port
 from tests.support.prometheus import total

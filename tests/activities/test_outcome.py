@@ -8,10 +8,10 @@ from sqlmodel import Session, select
 from temporalio.testing import ActivityEnvironment
 
 from activities.outcome import record_journey_outcome
-from lifeevents.db import get_engine
-from lifeevents.models import JourneyOutcomeInput, TimeTax
-from lifeevents.tables import JourneyOutcome
-from lifeevents.time_tax import ASSUMPTION
+from core.db import get_engine
+from core.models import JourneyOutcomeInput, TimeTax
+from core.tables import JourneyOutcome
+from core.time_tax import ASSUMPTION
 
 OUTCOME = JourneyOutcomeInput(
     journey_id="j-outcome-1",

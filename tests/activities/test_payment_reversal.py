@@ -6,9 +6,9 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.compensation import reverse_payment
 from activities.payment import record_payment
-from lifeevents.db import get_engine
-from lifeevents.models import PaymentInput, ReversePaymentInput
-from lifeevents.tables import PaymentLedgerEntry
+from core.db import get_engine
+from core.models import PaymentInput, ReversePaymentInput
+from core.tables import PaymentLedgerEntry
 from simulated_agencies.demo import JORDAN
 
 PAYMENT = PaymentInput(

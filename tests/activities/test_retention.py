@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from lifeevents.db import get_engine
-from lifeevents.retention import purge
-from lifeevents.tables import (
+from core.db import get_engine
+from core.retention import purge
+from core.tables import (
     ConsentRecord,
     IdentityCheckFailure,
     IntakeRecord,

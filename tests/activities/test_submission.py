@@ -10,12 +10,12 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.submission import deliver_webhook
-from lifeevents.db import get_engine
-from lifeevents.ids import dry_run_id
-from lifeevents.models import AgencyRequest, DeliverWebhookInput
-from lifeevents.registry import AgencyCreate, create_agency
-from lifeevents.settings import get_settings
-from lifeevents.tables import DeliveryAttempt
+from core.db import get_engine
+from core.ids import dry_run_id
+from core.models import AgencyRequest, DeliverWebhookInput
+from core.registry import AgencyCreate, create_agency
+from core.settings import get_settings
+from core.tables import DeliveryAttempt
 from tests.support.agency import ExternalAgency, Script
 
 

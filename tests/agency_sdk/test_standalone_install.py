@@ -26,10 +26,10 @@ def test_the_sdk_installs_alone_and_imports(tmp_path: Path) -> None:
     probe = f"""
 import importlib.util, agency_sdk
 from agency_sdk import AgencyDecision, AgencyRequest, build_worker, service, send_callback
-from lifeevents.temporal import data_converter
-from lifeevents.settings import Settings
+from core.temporal import data_converter
+from core.settings import Settings
 data_converter(Settings())
-for name in {ORCHESTRATOR_ONLY!r} + ("lifeevents.db", "lifeevents.tables", "api", "workflows",
+for name in {ORCHESTRATOR_ONLY!r} + ("core.db", "core.tables", "api", "workflows",
                                     "activities", "cli", "simulated_agencies"):
     assert importlib.util.find_spec(name) is None, name
 print("ok")

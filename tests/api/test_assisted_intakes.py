@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from lifeevents.settings import get_settings
-from lifeevents.tables import AssistedIntake, AuditEntry
+from core.settings import get_settings
+from core.tables import AssistedIntake, AuditEntry
 from simulated_agencies.seed import seed_demo_data
 from tests.support.inprocess_api import OPERATOR
 from tests.support.smtp import SmtpServer, text_of

@@ -6,9 +6,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents import delivery_log
-from lifeevents.registry import AgencyCreate, ServiceRegistration, create_agency, upsert_service
-from lifeevents.tables import AuditEntry, DeliveryAttempt
+from core import delivery_log
+from core.registry import AgencyCreate, ServiceRegistration, create_agency, upsert_service
+from core.tables import AuditEntry, DeliveryAttempt
 from tests.api.conftest import TASK_QUEUE
 from tests.support.inprocess_api import OPERATOR
 from tests.workflows.fakes import Recorder, service_plan, start_journey

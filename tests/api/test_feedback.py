@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from sqlmodel import Session, create_engine, select
 
-from lifeevents.tables import FeedbackResponse
+from core.tables import FeedbackResponse
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 
 ANSWERS: dict[str, Any] = {

@@ -13,8 +13,8 @@ from sqlmodel import Session, create_engine, select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from lifeevents.ids import journey_id_for_intake
-from lifeevents.tables import IntakeRecord
+from core.ids import journey_id_for_intake
+from core.tables import IntakeRecord
 from simulated_agencies.demo import intake_for
 from tests.support.stack import OPERATOR_NAME, Stack, birth_intake
 

@@ -11,14 +11,14 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.api.services.test_bulk_actions import (
+from tests.support.inprocess_api import OPERATOR
+from tests.use_cases.test_bulk_actions import (
     api,
     database,
     days_from_today,
     recorder,
     waiting_journeys,
 )
-from tests.support.inprocess_api import OPERATOR
 from tests.workflows.fakes import Recorder
 
 __all__ = ["api", "database", "recorder"]

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from lifeevents.codec import ENCODING, KEY_ID, REFUSED_ENCODING, codec_from_settings
-from lifeevents.settings import get_settings
+from core.codec import ENCODING, KEY_ID, REFUSED_ENCODING, codec_from_settings
+from core.settings import get_settings
 from tests.support.stack import OPERATOR_TOKEN, REGISTRY_TOKEN, Stack
 
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}", "X-Namespace": "default"}

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.main import create_app
-from lifeevents.settings import get_settings
+from core.settings import get_settings
+from server.app import create_app
 from tests.support.stack import Stack
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents import journey_tokens
-from lifeevents.settings import get_settings
-from lifeevents.tables import AuditEntry
+from core import journey_tokens
+from core.settings import get_settings
+from core.tables import AuditEntry
 from tests.api.conftest import TASK_QUEUE
 from tests.support.inprocess_api import OPERATOR
 from tests.workflows.fakes import Recorder, service_plan, start_journey

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.errors import install_handlers
 from api.problems import PROBLEM_JSON
-from lifeevents.settings import get_settings
+from core.settings import get_settings
 from tests.security.inprocess import InProcessApi, api
 
 __all__ = ["api"]

@@ -13,11 +13,11 @@ import pytest
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from api.services.reports import CSV_COLUMNS, SMALL_GROUP
-from lifeevents.db import get_engine
-from lifeevents.tables import FeedbackResponse
+from core.db import get_engine
+from core.tables import FeedbackResponse
 from tests.security.inprocess import InProcessApi, in_process_api
 from tests.support.outcomes import outcome_row
+from use_cases.reports import CSV_COLUMNS, SMALL_GROUP
 
 OPERATOR = {"Authorization": "Bearer test-reports-operator-token"}
 

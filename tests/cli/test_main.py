@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lifeevents.db import make_engine
-from lifeevents.migrations import current_revision, head_revision
+from core.db import make_engine
+from core.migrations import current_revision, head_revision
 
 
 def lifeevents(command: str, folder: Path) -> subprocess.CompletedProcess[str]:

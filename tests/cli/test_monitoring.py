@@ -23,8 +23,8 @@ from temporalio.worker import Worker
 from activities.agency_request import prepare_agency_request
 from activities.eligibility import check_eligibility
 from activities.notification import send_notification
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter, metrics_runtime
+from core.settings import get_settings
+from core.temporal import data_converter, metrics_runtime
 from tests.security.inprocess import in_process_api
 from tests.support.compose import ROOT, load_compose
 from tests.support.ports import free_port

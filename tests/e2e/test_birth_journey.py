@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 from sqlmodel import Session, create_engine, select
 
-from lifeevents.identity_checks import GENERIC_REASON
-from lifeevents.ids import callback_target
-from lifeevents.settings import get_settings
-from lifeevents.tables import PaymentLedgerEntry
+from core.identity_checks import GENERIC_REASON
+from core.ids import callback_target
+from core.settings import get_settings
+from core.tables import PaymentLedgerEntry
 from simulated_agencies.demo import JORDAN, SAM
 from tests.support.agency import AGENCY_REQUEST_KEYS
 from tests.support.smtp import SmtpServer, text_of

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lifeevents.catalog import get_catalog
+from core.catalog import get_catalog
 from simulated_agencies.demo import intake_for
 from tests.support.stack import FINAL_STATES, Stack
 

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, create_engine, select
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.tables import ConsentRecord, PaymentLedgerEntry
+from core.tables import ConsentRecord, PaymentLedgerEntry
 from tests.support.smtp import SmtpServer
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 from tests.support.waiting import wait_for

@@ -36,9 +36,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from agency_sdk import AgencyDecision, AgencyRequest, activity_name, build_worker, service
 from cli.devstack import wait_until_ready
-from lifeevents.settings import Settings
-from lifeevents.tables import PopulationRecord
-from lifeevents.temporal import data_converter, search_attribute_types
+from core.settings import Settings
+from core.tables import PopulationRecord
+from core.temporal import data_converter, search_attribute_types
 from simulated_agencies.demo import JORDAN
 from tests.support.certificates import CertificateAuthority
 from tests.support.compose import (

@@ -29,8 +29,8 @@ import pytest
 from sqlmodel import Session, create_engine, select
 from temporalio.client import Client
 
-from lifeevents.ids import outcome_message_key, payment_key, step_workflow_id, submission_key
-from lifeevents.tables import NotificationRecord, PaymentLedgerEntry
+from core.ids import outcome_message_key, payment_key, step_workflow_id, submission_key
+from core.tables import NotificationRecord, PaymentLedgerEntry
 from tests.support.smtp import Inbox, SmtpServer
 from tests.support.stack import BIRTH_SERVICES, Stack, birth_intake
 from tests.support.waiting import wait_for

@@ -121,7 +121,7 @@ def test_a_new_webhook_agency_is_tried_then_reached_by_new_journeys(
         result = tried.json()
         assert (result["outcome"], result["reference"]) == ("approved", "DRY-1")
         sent = result["exchanges"][0]["sent"]
-        # Synthetic data only: a birth of a few days ago (lifeevents/synthetic.py), no person's.
+        # Synthetic data only: a birth of a few days ago (core/synthetic.py), no person's.
         assert sent["data"] == {"child": {"given_name": "Synthetic", "birth_date": days_ago(5)}}, (
             sent
         )

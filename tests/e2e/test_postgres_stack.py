@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, create_engine, select
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.tables import NotificationRecord, PaymentLedgerEntry
+from core.tables import NotificationRecord, PaymentLedgerEntry
 from tests.conftest import POSTGRES_NAMESPACE
 from tests.support.postgres import PostgresCluster
 from tests.support.smtp import SmtpServer

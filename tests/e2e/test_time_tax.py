@@ -6,10 +6,10 @@ import httpx
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from lifeevents.ids import outcome_ref
-from lifeevents.settings import Settings
-from lifeevents.tables import JourneyOutcome
-from lifeevents.time_tax import ASSUMPTION
+from core.ids import outcome_ref
+from core.settings import Settings
+from core.tables import JourneyOutcome
+from core.time_tax import ASSUMPTION
 from simulated_agencies.registrations import simulated
 from tests.support.stack import Stack, birth_intake
 

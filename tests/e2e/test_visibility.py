@@ -5,7 +5,7 @@ import subprocess
 import time
 from typing import Any
 
-from lifeevents.temporal import temporal_cli_path
+from core.temporal import temporal_cli_path
 from simulated_agencies.demo import JORDAN, intake_for
 from tests.support.stack import Stack, birth_intake
 

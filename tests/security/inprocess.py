@@ -16,12 +16,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
-from lifeevents.db import get_engine
-from lifeevents.migrations import upgrade
-from lifeevents.models import AgencyDecision
-from lifeevents.registry import AgencyCreate, create_agency
-from lifeevents.settings import get_settings
+from core.db import get_engine
+from core.migrations import upgrade
+from core.models import AgencyDecision
+from core.registry import AgencyCreate, create_agency
+from core.settings import get_settings
+from server.app import create_app
 from workflows.names import AGENCY_SERVICE
 
 

@@ -15,12 +15,12 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.submission import deliver_webhook
-from lifeevents.db import get_engine
-from lifeevents.logging import redact_text
-from lifeevents.migrations import upgrade
-from lifeevents.models import AgencyRequest, DeliverWebhookInput
-from lifeevents.registry import AgencyCreate, create_agency
-from lifeevents.settings import get_settings
+from core.db import get_engine
+from core.logging import redact_text
+from core.migrations import upgrade
+from core.models import AgencyRequest, DeliverWebhookInput
+from core.registry import AgencyCreate, create_agency
+from core.settings import get_settings
 
 DATA: dict[str, Any] = {
     "child": {"given_name": "Zephyrine", "family_name": "Okonkwo-Smith", "sex": "F"},

@@ -13,10 +13,10 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.compensation import withdraw_submission
 from activities.submission import deliver_webhook
-from lifeevents.models import AgencyRequest, DeliverWebhookInput, WithdrawalInput
-from lifeevents.registry import RegistryError, ServiceRegistration, check_urls
-from lifeevents.settings import Settings, get_settings
-from lifeevents.urls import AgencyUrlError, check_agency_url, parse_networks
+from core.models import AgencyRequest, DeliverWebhookInput, WithdrawalInput
+from core.registry import RegistryError, ServiceRegistration, check_urls
+from core.settings import Settings, get_settings
+from core.urls import AgencyUrlError, check_agency_url, parse_networks
 
 LOOPBACK = parse_networks("127.0.0.0/8,::1/128")
 

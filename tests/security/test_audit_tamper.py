@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import Session, col, select
 
-from lifeevents import audit
-from lifeevents.db import get_engine
-from lifeevents.migrations import upgrade
-from lifeevents.settings import get_settings
-from lifeevents.tables import AuditEntry
+from core import audit
+from core.db import get_engine
+from core.migrations import upgrade
+from core.settings import get_settings
+from core.tables import AuditEntry
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import uuid
 
 import httpx
 
-from lifeevents.ids import callback_id, callback_webhook_id, is_callback_webhook_id
-from lifeevents.settings import get_settings
-from lifeevents.webhooks import signed_headers
+from core.ids import callback_id, callback_webhook_id, is_callback_webhook_id
+from core.settings import get_settings
+from core.webhooks import signed_headers
 from tests.security.inprocess import InProcessApi, api, decisions_signalled, waiting_step
 
 __all__ = ["api"]

@@ -10,10 +10,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.notification import send_notification
+from core.catalog import get_catalog
+from core.contact import EMAIL_PATTERN, PHONE_PATTERN
+from core.models import LocalizedText, NotificationInput
 from life_events import DEFINITIONS_DIR
-from lifeevents.catalog import get_catalog
-from lifeevents.contact import EMAIL_PATTERN, PHONE_PATTERN
-from lifeevents.models import LocalizedText, NotificationInput
 from tests.support.stack import birth_intake
 
 BAD_EMAILS = [

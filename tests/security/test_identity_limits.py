@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, SQLModel, select
 
-from lifeevents.db import make_engine
-from lifeevents.identity_checks import (
+from core.db import make_engine
+from core.identity_checks import (
     Limits,
     client_address,
     client_ref,
@@ -18,7 +18,7 @@ from lifeevents.identity_checks import (
     retry_after,
     throttled_for,
 )
-from lifeevents.tables import IdentityCheckFailure
+from core.tables import IdentityCheckFailure
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

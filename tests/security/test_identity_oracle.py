@@ -10,8 +10,8 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.identity_checks import GENERIC_REASON
-from lifeevents.ids import journey_id_for_intake
+from core.identity_checks import GENERIC_REASON
+from core.ids import journey_id_for_intake
 from simulated_agencies.demo import AMELIE, ELEANOR, JORDAN, MARC, PRIYA, SAM
 from tests.support.smtp import SmtpServer
 from tests.support.stack import OPERATOR_NAME, Stack, birth_intake

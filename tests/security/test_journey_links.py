@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 from sqlmodel import Session, create_engine, select
 
-from lifeevents.ids import journey_token, journey_token_claims
-from lifeevents.settings import get_settings
-from lifeevents.tables import AuditEntry
+from core.ids import journey_token, journey_token_claims
+from core.settings import get_settings
+from core.tables import AuditEntry
 from tests.support.smtp import SmtpServer, text_of
 from tests.support.stack import OPERATOR_NAME, Stack, birth_intake
 

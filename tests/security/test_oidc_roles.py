@@ -8,8 +8,8 @@ from typing import Any
 import jwt
 import pytest
 
-from lifeevents.oidc import has_role, identify
-from lifeevents.settings import InsecureSettings, Settings
+from core.oidc import has_role, identify
+from core.settings import InsecureSettings, Settings
 from tests.support.oidc import Issuer
 
 

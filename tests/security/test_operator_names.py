@@ -13,11 +13,11 @@ import pytest
 from sqlmodel import Session, SQLModel, create_engine
 
 from api.deps import is_operator
-from lifeevents import journey_tokens
-from lifeevents.ids import journey_token_claims
-from lifeevents.journey_tokens import TokenCheck
-from lifeevents.oidc import identify
-from lifeevents.settings import InsecureSettings, Settings
+from core import journey_tokens
+from core.ids import journey_token_claims
+from core.journey_tokens import TokenCheck
+from core.oidc import identify
+from core.settings import InsecureSettings, Settings
 from tests.support.oidc import Issuer
 
 ALICE = "alice-token-" + "a" * 32

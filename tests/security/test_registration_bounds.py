@@ -9,8 +9,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from lifeevents.models import RetrySettings
-from lifeevents.registry import ServiceRegistration
+from core.models import RetrySettings
+from core.registry import ServiceRegistration
 from simulated_agencies.registrations import demo_services
 from tests.support.stack import Stack
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from lifeevents.db import get_engine
-from lifeevents.registry import AgencyCreate, ServiceRegistration, create_agency, upsert_service
-from lifeevents.settings import get_settings
+from core.db import get_engine
+from core.registry import AgencyCreate, ServiceRegistration, create_agency, upsert_service
+from core.settings import get_settings
 from tests.security.inprocess import InProcessApi, api, registration
 
 __all__ = ["api"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lifeevents.settings import InsecureSettings, Settings
+from core.settings import InsecureSettings, Settings
 
 SECRETS = ["OPERATOR_TOKENS", "REGISTRY_TOKEN", "APP_SECRET", "AUDIT_KEY", "PAYLOAD_KEYS"]
 
@@ -138,9 +138,9 @@ def test_with_proper_secrets_a_command_gets_past_the_check(tmp_path: Path) -> No
 
 
 def test_uvicorn_importing_the_app_directly_refuses_too(tmp_path: Path) -> None:
-    """`uvicorn api.main:app` skips the lifeevents command: the app's startup checks too."""
+    """`uvicorn server.app:app` skips the lifeevents command: the app's startup checks too."""
     result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", "0"],
+        [sys.executable, "-m", "uvicorn", "server.app:app", "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -3,7 +3,7 @@ outside development, and on a client id without an issuer anywhere."""
 
 import pytest
 
-from lifeevents.settings import InsecureSettings
+from core.settings import InsecureSettings
 from tests.security.test_secrets import from_env, proper_secrets, settings
 
 SIGN_IN = {

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from activities.eligibility import evaluate
-from lifeevents.fields import get_path
-from lifeevents.models import EligibilityInput, EligibilityResult
-from lifeevents.redaction import redact_text
+from core.fields import get_path
+from core.models import EligibilityInput, EligibilityResult
+from core.redaction import redact_text
 from simulated_agencies.demo import intake_for
 from simulated_agencies.registrations import registration, simulated
 
@@ -91,7 +91,7 @@ def test_disaster_rules() -> None:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_no_message_echoes_what_its_agency_is_sent(language: str) -> None:
-    """The orchestrator redacts every string an agency was sent from its words (lifeevents.
+    """The orchestrator redacts every string an agency was sent from its words (core.
     redaction): the demo messages must not echo one, so they read whole in the demo journeys."""
     for service in simulated().services:
         for life_event in service.life_events:

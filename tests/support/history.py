@@ -5,7 +5,7 @@ import json
 import subprocess
 from typing import Any
 
-from lifeevents.temporal import temporal_cli_path
+from core.temporal import temporal_cli_path
 
 
 def show(address: str, workflow_id: str, *extra: str, check: bool = True) -> str:

@@ -11,10 +11,10 @@ import httpx
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from api.main import create_app
-from lifeevents.db import get_engine
-from lifeevents.migrations import upgrade
-from lifeevents.settings import get_settings
+from core.db import get_engine
+from core.migrations import upgrade
+from core.settings import get_settings
+from server.app import create_app
 
 OPERATOR = {"Authorization": "Bearer dev-operator-token"}  # OPERATOR_TOKENS' development default
 

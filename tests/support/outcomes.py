@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from lifeevents.tables import FeedbackResponse, JourneyOutcome
+from core.tables import FeedbackResponse, JourneyOutcome
 
 
 def outcome_row(n: int = 0, **fields: Any) -> JourneyOutcome:

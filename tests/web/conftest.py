@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
-from lifeevents.db import get_engine
-from lifeevents.migrations import upgrade
-from lifeevents.settings import get_settings
+from core.db import get_engine
+from core.migrations import upgrade
+from core.settings import get_settings
+from server.app import create_app
 from simulated_agencies.seed import seed_demo_data
 from tests.support.oidc import Issuer
 

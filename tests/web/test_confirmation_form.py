@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from lifeevents.catalog import get_catalog
-from lifeevents.models import Confirmation, JourneyStatus, StepStatus
+from core.catalog import get_catalog
+from core.models import Confirmation, JourneyStatus, StepStatus
 from web.confirmation_form import confirmation_form, read_confirmation
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """The draft cookie: read back only by us, and nothing else passes for one."""
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 from web.draft import Draft, seal, unseal
 
 

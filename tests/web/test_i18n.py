@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from starlette.requests import Request
 
-from lifeevents.catalog import get_catalog
+from core.catalog import get_catalog
 from web.i18n import LOCALES, request_language, translations
 from web.questions import QuestionBuilder, humanise
 

@@ -9,8 +9,8 @@ import time
 import httpx
 from fastapi.testclient import TestClient
 
-from lifeevents import journey_tokens
-from lifeevents.settings import get_settings
+from core import journey_tokens
+from core.settings import get_settings
 from tests.web.conftest import web
 from tests.web.forms import BIRTH_ANSWERS, hidden_fields
 from web.security import CONTENT_SECURITY_POLICY

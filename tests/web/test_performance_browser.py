@@ -9,11 +9,11 @@ from playwright.async_api import Browser, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from api.services.reports import SMALL_GROUP
-from lifeevents.tables import FeedbackResponse
+from core.tables import FeedbackResponse
 from tests.support.outcomes import outcome_row
 from tests.support.stack import Stack
 from tests.web.browser import browser, serious_violations
+from use_cases.reports import SMALL_GROUP
 
 __all__ = ["browser"]
 

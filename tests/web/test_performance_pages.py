@@ -6,10 +6,10 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.services.reports import SMALL_GROUP
-from lifeevents.db import get_engine
-from lifeevents.tables import FeedbackResponse
+from core.db import get_engine
+from core.tables import FeedbackResponse
 from tests.support.outcomes import outcome_row
+from use_cases.reports import SMALL_GROUP
 
 
 def _fill() -> None:

@@ -1,6 +1,6 @@
 """Questions from an intake schema, and the form's answers read back as the schema's types."""
 
-from lifeevents.catalog import get_catalog
+from core.catalog import get_catalog
 from web.questions import (
     QuestionBuilder,
     Section,

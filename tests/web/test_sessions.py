@@ -4,7 +4,7 @@ expiry, never under another APP_SECRET."""
 import base64
 import json
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 from web.sessions import seal, unseal
 
 SETTINGS = Settings(app_secret="a-secret-for-these-tests-only-0123456789")

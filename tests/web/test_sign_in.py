@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from starlette.requests import Request
 
-from lifeevents.db import get_engine
-from lifeevents.settings import get_settings
-from lifeevents.tables import AuditEntry
+from core.db import get_engine
+from core.settings import get_settings
+from core.tables import AuditEntry
 from tests.support.oidc import Issuer
 from tests.web.conftest import issuer, sign_in_env, web
 from tests.web.forms import hidden_fields

@@ -13,7 +13,7 @@ import uvicorn
 from playwright.async_api import Browser, BrowserContext, expect
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
+from server.app import create_app
 from tests.support.oidc import Issuer
 from tests.support.ports import free_port
 from tests.web.browser import browser, serious_violations

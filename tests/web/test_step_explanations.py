@@ -3,8 +3,8 @@ workflows wrote the step's reasons in."""
 
 from datetime import UTC, datetime
 
-from lifeevents.identity_checks import GENERIC_REASON
-from lifeevents.models import StepStatus
+from core.identity_checks import GENERIC_REASON
+from core.models import StepStatus
 from web.i18n import translations
 from web.step_explanations import explain
 

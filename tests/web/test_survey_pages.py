@@ -11,10 +11,10 @@ from playwright.async_api import Browser, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from lifeevents import journey_tokens
-from lifeevents.ids import feedback_ref
-from lifeevents.settings import Settings, get_settings
-from lifeevents.tables import FeedbackResponse
+from core import journey_tokens
+from core.ids import feedback_ref
+from core.settings import Settings, get_settings
+from core.tables import FeedbackResponse
 from tests.support.stack import Stack, birth_intake
 from tests.web.browser import browser, serious_violations
 from tests.web.conftest import web

@@ -11,10 +11,10 @@ import pytest
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.db import get_engine
-from lifeevents.migrations import upgrade
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter, search_attribute_types
+from core.db import get_engine
+from core.migrations import upgrade
+from core.settings import get_settings
+from core.temporal import data_converter, search_attribute_types
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 from activities.agency_request import prepare_agency_request
 from activities.eligibility import check_eligibility
 from activities.outcome import record_journey_outcome as real_record_journey_outcome
-from lifeevents.models import (
+from core.models import (
     AgencyServiceInput,
     ConsentRecordInput,
     ConsentRecordsInput,

@@ -16,9 +16,9 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from lifeevents.models import ConsentAnswer, ConsentRecordInput, JourneyStatus
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter
+from core.models import ConsentAnswer, ConsentRecordInput, JourneyStatus
+from core.settings import get_settings
+from core.temporal import data_converter
 from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney

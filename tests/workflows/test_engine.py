@@ -11,7 +11,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.models import (
+from core.models import (
     CancelRequest,
     ConsentAnswer,
     DeadlinePlan,
@@ -22,7 +22,7 @@ from lifeevents.models import (
     ServicePlan,
     WebhookDelivery,
 )
-from lifeevents.search_attributes import (
+from core.search_attributes import (
     JOURNEY_ESCALATED,
     JOURNEY_SLA_BREACHED,
     JOURNEY_WAITING_SINCE,

@@ -9,8 +9,8 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.models import AgencyDecision, JourneyStatus, PaymentTerms, ServicePlan
-from lifeevents.search_attributes import JOURNEY_SLA_BREACHED
+from core.models import AgencyDecision, JourneyStatus, PaymentTerms, ServicePlan
+from core.search_attributes import JOURNEY_SLA_BREACHED
 from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney

@@ -7,11 +7,11 @@ import pytest
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.db import get_engine
-from lifeevents.ids import outcome_ref
-from lifeevents.models import ServiceBurden
-from lifeevents.settings import get_settings
-from lifeevents.tables import JourneyOutcome
+from core.db import get_engine
+from core.ids import outcome_ref
+from core.models import ServiceBurden
+from core.settings import get_settings
+from core.tables import JourneyOutcome
 from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan, start_journey
 
 TASK_QUEUE = "journeys-outcome-test"

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lifeevents.ids import CONFIRMATION_REQUEST, IDENTITY_STEP
-from lifeevents.models import (
+from core.ids import CONFIRMATION_REQUEST, IDENTITY_STEP
+from core.models import (
     CitizenRequest,
     DeadlinePlan,
     JourneyPlan,

@@ -10,7 +10,7 @@ import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.models import AgencyDecision, JourneyStatus
+from core.models import AgencyDecision, JourneyStatus
 from tests.workflows.fakes import Recorder, journey_worker, service_plan, start_journey
 from workflows.agency_service import AgencyServiceWorkflow
 from workflows.journey import LifeEventJourney

@@ -15,8 +15,8 @@ from temporalio.worker import Worker
 
 from activities.agency_request import prepare_agency_request
 from activities.eligibility import check_eligibility
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter, metrics_runtime
+from core.settings import get_settings
+from core.temporal import data_converter, metrics_runtime
 from tests.support.ports import free_port
 from tests.support.prometheus import samples, total
 from tests.workflows.fakes import Recorder, service_plan, start_journey

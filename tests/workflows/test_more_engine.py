@@ -14,9 +14,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.compensation import reverse_payment as real_reverse_payment
 from activities.payment import record_payment as real_record_payment
-from lifeevents.db import get_engine
-from lifeevents.ids import CONFIRMATION_REQUEST
-from lifeevents.models import (
+from core.db import get_engine
+from core.ids import CONFIRMATION_REQUEST
+from core.models import (
     CancelRequest,
     JourneyPlan,
     JourneyStatus,
@@ -27,7 +27,7 @@ from lifeevents.models import (
     ProactiveOffer,
     ReversePaymentInput,
 )
-from lifeevents.tables import PaymentLedgerEntry
+from core.tables import PaymentLedgerEntry
 from tests.workflows.conftest import start_time_skipping
 from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan, start_journey
 from workflows.journey import LifeEventJourney

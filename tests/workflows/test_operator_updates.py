@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.models import (
+from core.models import (
     DeadlineExtension,
     DeadlinePlan,
     EscalationResolution,

@@ -31,9 +31,9 @@ from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from lifeevents.codec import COMPRESSED_ENCODING, ENCODING
-from lifeevents.ids import CONFIRMATION_REQUEST, step_workflow_id
-from lifeevents.models import (
+from core.codec import COMPRESSED_ENCODING, ENCODING
+from core.ids import CONFIRMATION_REQUEST, step_workflow_id
+from core.models import (
     CancelRequest,
     Confirmation,
     ConsentAnswer,
@@ -49,8 +49,8 @@ from lifeevents.models import (
     ServicePlan,
     WebhookDelivery,
 )
-from lifeevents.settings import get_settings
-from lifeevents.temporal import data_converter
+from core.settings import get_settings
+from core.temporal import data_converter
 from tests.workflows.fakes import INTAKE, Recorder, journey_worker, service_plan
 from workflows.agency_service import OPERATOR_ACTIONS_PATCH, AgencyServiceWorkflow
 from workflows.journey import OUTCOME_RECORDED_PATCH, STATUS_IN_MEMO_PATCH, LifeEventJourney

@@ -13,9 +13,9 @@ from temporalio.client import Client
 from temporalio.common import VersioningBehavior
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.ids import step_workflow_id
-from lifeevents.settings import Settings
-from lifeevents.temporal import temporal_cli_path
+from core.ids import step_workflow_id
+from core.settings import Settings
+from core.temporal import temporal_cli_path
 from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack, birth_intake
 from workflows.versioning import deployment_config

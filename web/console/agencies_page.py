@@ -6,10 +6,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
-from api.gateway import TemporalGateway
-from api.services.agency_overview import AgencyOverview, registered_agencies, with_live_figures
-from api.services.journey_search import temporal_ui_query_url
+from use_cases.agency_overview import AgencyOverview, registered_agencies, with_live_figures
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.gateway import TemporalGateway
+from use_cases.journey_search import temporal_ui_query_url
 from web.console.session import OperatorSessionDep
 from web.rendering import render
 

@@ -6,7 +6,7 @@ stale); this only keeps the page from offering what cannot apply."""
 from dataclasses import dataclass
 from typing import Literal
 
-from lifeevents.models import JourneyStatus
+from core.models import JourneyStatus
 
 ActionKind = Literal["resolve", "resubmit", "resend", "extend"]
 ACTION_KINDS: tuple[ActionKind, ...] = ("resolve", "resubmit", "resend", "extend")

@@ -1,7 +1,7 @@
 """Assisted intake in the console: a caseworker picks a life event, asks the person its questions
 (the citizen's own, web/questions.py), the services and the person's consents, and attests how
 the person consented. It is filed through the API's service function
-(api/services/assisted_intake.py): validated as the person's intake, channel ``assisted``, the
+(use_cases/assisted_intake.py): validated as the person's intake, channel ``assisted``, the
 attestation and the audit entry under the operator's name. The person is e-mailed their
 journey's link; the caseworker sees the journey's reference, never the person's token."""
 
@@ -15,14 +15,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import IdempotencyKeyReused, TooManyFailedIdentityChecks, Unprocessable
-from api.gateway import TemporalGateway
-from api.services import assisted_intake, links
-from api.services.assisted_intake import AssistedIntakeBody, ConsentAttestation
-from lifeevents.catalog import LifeEventDefinition, get_catalog
-from lifeevents.registry import RegistryError
-from lifeevents.settings import Settings
+from core.catalog import LifeEventDefinition, get_catalog
+from core.registry import RegistryError
+from core.settings import Settings
+from use_cases import assisted_intake, links
+from use_cases.assisted_intake import AssistedIntakeBody, ConsentAttestation
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import IdempotencyKeyReused, TooManyFailedIdentityChecks, Unprocessable
+from use_cases.gateway import TemporalGateway
 from web import questions
 from web.console.checked_form import CheckedFormDep
 from web.console.missing_page import PageNotFound

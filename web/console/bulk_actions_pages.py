@@ -2,7 +2,7 @@
 its reason), a preview (how many journeys, the exact visibility query, what will be done), then
 the execution, with an outcome per journey. The filters are every one of the journeys list's.
 The bounds and the checks are the API's, through the same service functions
-(api/services/bulk_actions.py): at most MAX_BULK_JOURNEYS journeys, a preview token bound to
+(use_cases/bulk_actions.py): at most MAX_BULK_JOURNEYS journeys, a preview token bound to
 the operator, the filter, the moment of its query, the action and the count, valid 15
 minutes."""
 
@@ -14,17 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import BulkNotConfirmed
-from api.gateway import TemporalGateway
-from api.services import bulk_actions
-from api.services.bulk_actions import (
-    MAX_BULK_JOURNEYS,
-    BulkAction,
-    BulkExecution,
-    BulkPreviewRequest,
-)
-from lifeevents.settings import Settings
+from core.settings import Settings
+from use_cases import bulk_actions
+from use_cases.bulk_actions import MAX_BULK_JOURNEYS, BulkAction, BulkExecution, BulkPreviewRequest
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import BulkNotConfirmed
+from use_cases.gateway import TemporalGateway
 from web.console.checked_form import CheckedFormDep
 from web.console.find_journeys import FILTER_FIELDS, parse_filter
 from web.console.journey_page import MAX_REASON, MEANINGFUL

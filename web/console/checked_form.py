@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 
-from api.deps import SettingsDep
-from lifeevents.settings import Settings
+from core.settings import Settings
+from use_cases.deps import SettingsDep
 from web.rendering import FormDep, expired_form
 from web.security import CSRF_FIELD, csrf_valid
 

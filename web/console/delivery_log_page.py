@@ -11,15 +11,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, UpdateRefused
-from api.gateway import TemporalGateway
-from api.services import operator_actions
-from lifeevents import delivery_log
-from lifeevents.models import Resubmission
-from lifeevents.registry import ServiceRegistration
-from lifeevents.settings import Settings
-from lifeevents.tables import AgencyService, DeliveryAttempt
+from core import delivery_log
+from core.models import Resubmission
+from core.registry import ServiceRegistration
+from core.settings import Settings
+from core.tables import AgencyService, DeliveryAttempt
+from use_cases import operator_actions
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import JourneyNotFound, UpdateRefused
+from use_cases.gateway import TemporalGateway
 from web.console.checked_form import CheckedFormDep
 from web.console.journey_page import MAX_REASON, MEANINGFUL
 from web.console.session import OperatorSession, OperatorSessionDep

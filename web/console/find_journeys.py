@@ -17,15 +17,15 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import PageTokenRefused, Unprocessable, value_error
-from api.gateway import TemporalGateway
-from api.pagination import decode_cursor, encode_cursor
-from api.services.journey_search import JourneyFilter, temporal_ui_query_url
-from lifeevents.catalog import get_catalog
-from lifeevents.models import JourneyState
-from lifeevents.settings import Settings
-from lifeevents.tables import Agency, SavedView
+from core.catalog import get_catalog
+from core.models import JourneyState
+from core.settings import Settings
+from core.tables import Agency, SavedView
+from use_cases.cursors import decode_cursor, encode_cursor
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import PageTokenRefused, Unprocessable, value_error
+from use_cases.gateway import TemporalGateway
+from use_cases.journey_search import JourneyFilter, temporal_ui_query_url
 from web.console.checked_form import CheckedFormDep
 from web.console.session import OperatorSession, OperatorSessionDep
 from web.i18n import request_language, translations

@@ -3,10 +3,10 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import SettingsDep
-from api.gateway import TemporalGateway
-from api.services.incidents import incident_queue
-from api.services.journey_search import temporal_ui_query_url
+from use_cases.deps import SettingsDep
+from use_cases.gateway import TemporalGateway
+from use_cases.incidents import incident_queue
+from use_cases.journey_search import temporal_ui_query_url
 from web.console.session import OperatorSessionDep
 from web.rendering import render
 

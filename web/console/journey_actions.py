@@ -1,5 +1,5 @@
 """The operator's actions from a journey's console page: each form posts here with a reason,
-through the same service functions as the API (api/services/operator_actions.py), so the
+through the same service functions as the API (use_cases/operator_actions.py), so the
 journey's validator decides and the audit trail records the operator and the reason. The page
 comes back with the outcome: a success banner, the journey's refusal, or the form's errors."""
 
@@ -11,17 +11,17 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
-from api.errors import JourneyNotFound, UpdateRefused
-from api.gateway import TemporalGateway
-from api.services import operator_actions
-from lifeevents.models import (
+from core.models import (
     DeadlineExtension,
     EscalationResolution,
     MessageResend,
     Resubmission,
 )
-from lifeevents.settings import Settings
+from core.settings import Settings
+from use_cases import operator_actions
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.errors import JourneyNotFound, UpdateRefused
+from use_cases.gateway import TemporalGateway
 from web.console.applicable_actions import ACTION_KINDS
 from web.console.checked_form import CheckedFormDep
 from web.console.journey_page import MAX_REASON, MEANINGFUL, JourneyIdDep, journey_view

@@ -10,15 +10,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, SettingsDep
-from api.gateway import TemporalGateway
-from api.services.journey_search import temporal_ui_journey_url
-from lifeevents import audit, identity_checks
-from lifeevents.catalog import get_catalog
-from lifeevents.ids import is_journey_id
-from lifeevents.models import JourneyStatus
-from lifeevents.settings import Settings
-from lifeevents.tables import Agency, AuditEntry
+from core import audit, identity_checks
+from core.catalog import get_catalog
+from core.ids import is_journey_id
+from core.models import JourneyStatus
+from core.settings import Settings
+from core.tables import Agency, AuditEntry
+from use_cases.deps import SessionDep, SettingsDep
+from use_cases.gateway import TemporalGateway
+from use_cases.journey_search import temporal_ui_journey_url
 from web.console.applicable_actions import applicable_actions
 from web.console.checked_form import CheckedFormDep
 from web.console.missing_page import PageNotFound

@@ -6,7 +6,7 @@ posted form (web/console/checked_form.py), so a form posted to a page that does 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from lifeevents.settings import Settings
+from core.settings import Settings
 from web.rendering import not_found
 
 

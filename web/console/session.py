@@ -13,8 +13,8 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from api.deps import SettingsDep
-from lifeevents.settings import Settings
+from core.settings import Settings
+from use_cases.deps import SettingsDep
 from web import sessions
 from web.sessions import OperatorSession
 

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SettingsDep
-from lifeevents.settings import Settings
+from core.settings import Settings
+from use_cases.deps import SettingsDep
 from web.console.checked_form import CheckedFormDep
 from web.console.missing_page import PageNotFound
 from web.console.session import CONSOLE_PATH, SIGN_IN_PATH, start_operator_session

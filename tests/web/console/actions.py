@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents.tables import AuditEntry
+from core.tables import AuditEntry
 from tests.support.inprocess_api import api_client
 from tests.web.forms import hidden_fields
 

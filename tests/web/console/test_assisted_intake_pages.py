@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from lifeevents.db import get_engine
-from lifeevents.tables import AssistedIntake, AuditEntry
+from core.db import get_engine
+from core.tables import AssistedIntake, AuditEntry
 from tests.support.smtp import SmtpServer, text_of
 from tests.web.console.test_pages import sign_in
 from tests.web.forms import BIRTH_ANSWERS, hidden_fields

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from tests.api.services.test_bulk_actions import (
+from tests.use_cases.test_bulk_actions import (
     audited,
     database,
     days_from_today,

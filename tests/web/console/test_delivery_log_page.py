@@ -6,8 +6,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 
-from lifeevents import delivery_log
-from lifeevents.tables import DeliveryAttempt
+from core import delivery_log
+from core.tables import DeliveryAttempt
 from tests.api.conftest import TASK_QUEUE, database, recorder, time_skipping_env
 from tests.api.test_delivery_log import SERVICE, register
 from tests.web.console.actions import REASON, audit_entries, console

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from lifeevents.db import get_engine
-from lifeevents.settings import get_settings
-from lifeevents.tables import AuditEntry, SavedView
+from core.db import get_engine
+from core.settings import get_settings
+from core.tables import AuditEntry, SavedView
 from tests.support.stack import birth_intake
 from tests.web.conftest import web
 from tests.web.forms import hidden_fields

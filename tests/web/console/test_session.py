@@ -4,7 +4,7 @@ the console reads nothing else."""
 from starlette.requests import Request
 from starlette.responses import Response
 
-from lifeevents.settings import get_settings
+from core.settings import get_settings
 from web import sessions
 from web.console.session import sign_in_url, start_operator_session
 

@@ -1,0 +1,1 @@
+"""The composition root: the one ASGI app that assembles the JSON API and the people's pages."""
