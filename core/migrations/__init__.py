@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, text
 _UPGRADE_LOCK = 0x6C69666565
 
 # Where Alembic finds env.py, script.py.mako and versions/: inside this package, installed or not.
-SCRIPT_LOCATION = "lifeevents:migrations"
+SCRIPT_LOCATION = "core:migrations"
 
 
 class SchemaNotCurrent(RuntimeError):
